@@ -1,0 +1,1 @@
+"""alskg: a knowledge graph of ALS mechanisms curated from five Japanese research documents."""

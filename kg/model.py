@@ -1,0 +1,174 @@
+"""Frozen value objects for curated data, and alskg's error types.
+
+Kept free of rdflib so the curation layer can be read and checked without building a graph.
+A claim's identity is a hash of its content, so rebuilding the same seeds gives the same ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cached_property
+
+
+class AlskgError(ValueError):
+    """Base of every error alskg reports to a user (the CLI prints the message, exits non-zero)."""
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the curation, located precisely enough for a curator to fix it."""
+
+    file: str
+    line: int
+    message: str
+    hint: str = ""
+    kind: str = "error"
+
+    def __str__(self) -> str:
+        text = f"{self.file}:{self.line}: {self.message}"
+        return f"{text}\n    hint: {self.hint}" if self.hint else text
+
+
+class ValidationFailed(AlskgError):
+    """The seeds have problems; all of them are in ``problems``."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(set(problems))
+        n = len(self.problems)
+        lines = [str(p) for p in self.problems]
+        super().__init__(f"{n} problem{'s' if n != 1 else ''} found:\n" + "\n".join(lines))
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where a curated item was written (file relative to the seeds folder, 1-based line)."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True, order=True)
+class Entity:
+    """A node of the graph: one real thing, however many documents mention it."""
+
+    id: str
+    type: str
+    en: str
+    ja: tuple[str, ...] = ()
+    synonyms: tuple[str, ...] = ()
+    xrefs: tuple[str, ...] = ()
+    variant_of: str | None = None
+    product_of: str | None = None
+    note: str = ""
+    where: Location = field(default=Location("", 0), compare=False)
+
+
+@dataclass(frozen=True, order=True)
+class Qualifier:
+    """A number a claim reports, with its unit and what it is compared against."""
+
+    measure: str
+    value: float | None = None
+    from_value: float | None = None
+    to_value: float | None = None
+    change: float | None = None
+    fold: float | None = None
+    unit: str = ""
+    comparison: str = ""
+
+    def describe(self) -> str:
+        """One readable line, e.g. 'disease duration: 39 → 87 day (×2.2) vs untreated'."""
+        parts = [f"{self.measure}:"]
+        if self.value is not None:
+            parts.append(_num(self.value))
+        if self.from_value is not None or self.to_value is not None:
+            parts.append(f"{_num(self.from_value)} → {_num(self.to_value)}")
+        if self.change is not None:
+            parts.append(f"{'+' if self.change > 0 else ''}{_num(self.change)}")
+        if self.unit:
+            parts.append(self.unit)
+        if self.fold is not None:
+            parts.append(f"(×{_num(self.fold)})")
+        if self.comparison:
+            parts.append(f"vs {self.comparison}")
+        return " ".join(parts)
+
+
+def _num(x: float | None) -> str:
+    if x is None:
+        return "?"
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+@dataclass(frozen=True, order=True)
+class Claim:
+    """One curated statement with its provenance inside it."""
+
+    subject: str
+    predicate: str
+    object: str
+    document: str
+    quote: str
+    summary: str
+    evidence: str
+    status: str
+    negated: bool = False
+    model: str | None = None
+    species: str | None = None
+    qualifiers: tuple[Qualifier, ...] = ()
+    where: Location = field(default=Location("", 0), compare=False)
+
+    @property
+    def id(self) -> str:
+        """Content hash: stable across rebuilds, different for any change of meaning or quote."""
+        key = "\x1f".join(
+            [self.subject, self.predicate, self.object, self.document, self.quote,
+             "neg" if self.negated else "pos", self.model or "", self.species or ""]
+        )
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True, order=True)
+class Document:
+    """A source document and its bibliographic facts (from documents.tsv)."""
+
+    id: str
+    file: str
+    kind: str
+    title: str
+    journal: str
+    published: str
+    doi: str = ""
+    pmid: str = ""
+    institutions: str = ""
+    sha256: str = ""
+
+
+@dataclass(frozen=True, order=True)
+class NoClaim:
+    """A passage marked as carrying no claim (boilerplate, contacts...), with the reason."""
+
+    document: str
+    quote: str
+    reason: str
+    where: Location = field(default=Location("", 0), compare=False)
+
+
+@dataclass(frozen=True)
+class Seeds:
+    """Everything read from the seeds folder, before it becomes RDF."""
+
+    root: str
+    documents: tuple[Document, ...]
+    texts: dict[str, str]
+    entities: tuple[Entity, ...]
+    claims: tuple[Claim, ...]
+    no_claims: tuple[NoClaim, ...] = ()
+
+    @cached_property
+    def entity_index(self) -> dict[str, Entity]:
+        return {e.id: e for e in self.entities}

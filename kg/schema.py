@@ -1,0 +1,152 @@
+"""The schema as data: prefixes, entity types, predicates and the metagraph, read from ``ontology/``.
+
+Nothing about types or predicates is hard-coded in Python: add a predicate to ``alskg.ttl`` and its
+allowed type pairs to ``metagraph.tsv`` and every command knows it.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from kg.locations import ONTOLOGY_DIR
+from kg.model import AlskgError
+
+ALS = "https://w3id.org/alskg/schema/"
+
+
+@dataclass(frozen=True)
+class PredicateDef:
+    """A predicate with its labels, definition and mappings, as the ontology states them."""
+
+    name: str
+    en: str
+    ja: str
+    definition: str
+    mappings: tuple[tuple[str, str], ...]  # (skos relation, IRI)
+
+
+@dataclass(frozen=True)
+class TypeDef:
+    name: str
+    en: str
+    ja: str
+    definition: str
+    parents: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Schema:
+    prefixes: dict[str, str]
+    types: dict[str, TypeDef]
+    predicates: dict[str, PredicateDef]
+    metagraph: frozenset[tuple[str, str, str]]
+    evidence_kinds: tuple[str, ...]
+    statuses: tuple[str, ...]
+
+    def allowed(self, subject_type: str, predicate: str, object_type: str) -> bool:
+        return (subject_type, predicate, object_type) in self.metagraph
+
+    def allowed_for(self, predicate: str) -> list[tuple[str, str]]:
+        """The (subject type, object type) pairs a predicate allows, for error hints."""
+        return sorted((s, o) for s, p, o in self.metagraph if p == predicate)
+
+    def expand(self, curie: str) -> str:
+        """CURIE → IRI using ontology/prefixes.tsv; raise AlskgError for an unknown prefix."""
+        prefix, sep, local = curie.partition(":")
+        if not sep or prefix not in self.prefixes:
+            raise AlskgError(f"unknown CURIE prefix in {curie!r}; known: {', '.join(sorted(self.prefixes))}")
+        return self.prefixes[prefix] + local
+
+    def is_a(self, type_name: str, ancestor: str) -> bool:
+        return _descends(self.types, type_name, ancestor)
+
+
+def read_prefixes(path: Path) -> dict[str, str]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return {row["prefix"]: row["namespace"] for row in csv.DictReader(f, delimiter="\t")}
+
+
+def read_metagraph(path: Path) -> frozenset[tuple[str, str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return frozenset(
+            (r["subject_type"], r["predicate"], r["object_type"]) for r in csv.DictReader(f, delimiter="\t")
+        )
+
+
+@lru_cache(maxsize=4)
+def load_schema(ontology_dir: Path = ONTOLOGY_DIR) -> Schema:
+    """Read alskg.ttl, prefixes.tsv and metagraph.tsv; check they agree with each other."""
+    from rdflib import OWL, RDF, RDFS, SKOS, Graph, Namespace, URIRef
+
+    als = Namespace(ALS)
+    g = Graph()
+    g.parse(ontology_dir / "alskg.ttl", format="turtle")
+
+    def label(node: URIRef, lang: str) -> str:
+        for lit in g.objects(node, RDFS.label):
+            if getattr(lit, "language", None) == lang:
+                return str(lit)
+        return ""
+
+    def local(node: URIRef) -> str:
+        return str(node)[len(ALS):]
+
+    types: dict[str, TypeDef] = {}
+    for cls in g.subjects(RDF.type, OWL.Class):
+        if not str(cls).startswith(ALS):
+            continue
+        parents = tuple(sorted(local(p) for p in g.objects(cls, RDFS.subClassOf) if str(p).startswith(ALS)))
+        types[local(cls)] = TypeDef(
+            local(cls), label(cls, "en"), label(cls, "ja"), str(g.value(cls, SKOS.definition) or ""), parents
+        )
+    schema_types = {t: d for t, d in types.items() if _descends(types, t, "Entity") and t != "Entity"}
+
+    predicates: dict[str, PredicateDef] = {}
+    for p in g.subjects(RDF.type, als.Predicate):
+        maps = tuple(
+            sorted(
+                (rel.split("#")[-1], str(o))
+                for rel in (SKOS.exactMatch, SKOS.closeMatch, SKOS.relatedMatch)
+                for o in g.objects(p, rel)
+            )
+        )
+        predicates[local(p)] = PredicateDef(
+            local(p), label(p, "en"), label(p, "ja"), str(g.value(p, SKOS.definition) or ""), maps
+        )
+    evidence = tuple(sorted(local(x) for x in g.subjects(RDF.type, als.EvidenceKind)))
+    statuses = tuple(sorted(local(x) for x in g.subjects(RDF.type, als.FindingStatus)))
+
+    metagraph = read_metagraph(ontology_dir / "metagraph.tsv")
+    bad = sorted(
+        f"{s} {p} {o}" for s, p, o in metagraph
+        if p not in predicates or s not in schema_types or o not in schema_types
+    )
+    if bad:
+        raise AlskgError(
+            f"{ontology_dir / 'metagraph.tsv'}: rows name a predicate or type alskg.ttl does not define: "
+            + "; ".join(bad[:10])
+        )
+    return Schema(
+        prefixes=read_prefixes(ontology_dir / "prefixes.tsv"),
+        types=schema_types,
+        predicates=predicates,
+        metagraph=metagraph,
+        evidence_kinds=evidence,
+        statuses=statuses,
+    )
+
+
+def _descends(types: dict[str, TypeDef], name: str, ancestor: str) -> bool:
+    todo, seen = [name], set()
+    while todo:
+        t = todo.pop()
+        if t == ancestor:
+            return True
+        if t in seen or t not in types:
+            continue
+        seen.add(t)
+        todo.extend(types[t].parents)
+    return False

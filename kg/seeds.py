@@ -1,0 +1,497 @@
+"""Read the curation files in ``seeds/`` into value objects, collecting every problem.
+
+Each problem names the file and line and says how to fix it. Nothing here raises on the first
+error: ``read_seeds`` returns what it could read plus the full list of problems, and callers
+decide whether to stop (``load_seeds`` does).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kg.model import (
+    AlskgError,
+    Claim,
+    Document,
+    Entity,
+    Location,
+    NoClaim,
+    Problem,
+    Qualifier,
+    Seeds,
+    ValidationFailed,
+)
+from kg.schema import Schema, load_schema
+from kg.text import IndexedText, closest_passage, fold
+
+ENTITY_ID = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+CURIE = re.compile(r"^[A-Za-z][A-Za-z0-9.]*:[A-Za-z0-9_.\-]+$")
+DOC_COLUMNS = ["id", "file", "kind", "paper_title", "journal", "published", "doi", "pmid", "institutions"]
+ENTITY_KEYS = {"id", "type", "en", "ja", "synonyms", "xrefs", "variant_of", "product_of", "note"}
+CLAIM_KEYS = {
+    "subject", "predicate", "object", "quote", "summary", "evidence", "status",
+    "negated", "model", "species", "qualifiers",
+}
+QUALIFIER_KEYS = {"measure", "value", "from", "to", "change", "fold", "unit", "comparison"}
+NO_CLAIM_KEYS = {"quote", "reason"}
+
+
+class _Map(dict):
+    """A YAML mapping that remembers its line and the line of each key."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that records line numbers and reports duplicate keys instead of hiding them."""
+
+    def __init__(self, stream: Any):
+        super().__init__(stream)
+        self.duplicates: list[tuple[str, int]] = []
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
+    m = _Map()
+    m.line = node.start_mark.line + 1
+    m.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in m:
+            loader.duplicates.append((str(key), key_node.start_mark.line + 1))
+        m[key] = loader.construct_object(value_node, deep=True)
+        m.key_lines[str(key)] = key_node.start_mark.line + 1
+    return m
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+@dataclass
+class _Collector:
+    root: Path
+    problems: list[Problem] = field(default_factory=list)
+
+    def rel(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root.parent))
+        except ValueError:
+            return str(path)
+
+    def add(self, path: Path, line: int, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(self.rel(path), line, message, hint))
+
+
+def _load_yaml(path: Path, col: _Collector) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        col.add(path, 1, f"not UTF-8 text ({exc.reason})", "save the file as UTF-8")
+        return None
+    loader = _LineLoader(text)
+    try:
+        data = loader.get_single_data()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        col.add(path, line, f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
+                "check indentation and quoting near this line (quote text containing ': ' or '#')")
+        return None
+    finally:
+        loader.dispose()
+    for key, line in loader.duplicates:
+        col.add(path, line, f"key {key!r} appears twice in one item", "keep one of them")
+    return data
+
+
+def _str(item: _Map, key: str, path: Path, col: _Collector, required: bool = True) -> str:
+    line = item.key_lines.get(key, item.line)
+    if key not in item or item[key] is None:
+        if required:
+            col.add(path, item.line, f"missing required field {key!r}", f"add '{key}: ...' to this item")
+        return ""
+    value = item[key]
+    if not isinstance(value, str):
+        col.add(path, line, f"field {key!r} must be text, got {type(value).__name__} {value!r}",
+                f"quote the value: {key}: \"{value}\" (YAML reads yes/no/NO/on/off and numbers as non-text)")
+        return str(value)
+    if required and not value.strip():
+        col.add(path, line, f"field {key!r} is empty", "write a value or remove the item")
+    return value
+
+
+def _str_list(item: _Map, key: str, path: Path, col: _Collector) -> tuple[str, ...]:
+    value = item.get(key)
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        col.add(path, item.key_lines.get(key, item.line), f"field {key!r} must be a list of text",
+                f"write {key}: [a, b]")
+        return ()
+    out = []
+    for v in value:
+        if not isinstance(v, str):
+            col.add(path, item.key_lines.get(key, item.line),
+                    f"field {key!r} has a non-text entry {v!r}", "quote every entry")
+            v = str(v)
+        out.append(v)
+    return tuple(out)
+
+
+def _unknown_keys(item: _Map, allowed: set[str], path: Path, col: _Collector, what: str) -> None:
+    for key in item:
+        if key not in allowed:
+            col.add(path, item.key_lines.get(str(key), item.line), f"unknown field {key!r} in {what}",
+                    f"allowed fields: {', '.join(sorted(allowed))}")
+
+
+def _read_documents(root: Path, col: _Collector) -> tuple[list[Document], dict[str, str]]:
+    tsv = root / "documents.tsv"
+    sums = _read_sha256sums(root, col)
+    docs: list[Document] = []
+    texts: dict[str, str] = {}
+    if not tsv.is_file():
+        col.add(tsv, 1, "documents.tsv is missing", "copy it from ../shared/seeds/")
+        return docs, texts
+    with tsv.open(encoding="utf-8", newline="") as f:
+        reader = csv.reader(f, delimiter="\t")
+        header = next(reader, [])
+        if header != DOC_COLUMNS:
+            col.add(tsv, 1, f"unexpected header {header}", f"columns must be: {' '.join(DOC_COLUMNS)}")
+            return docs, texts
+        for n, row in enumerate(reader, start=2):
+            if not row:
+                continue
+            if len(row) > len(DOC_COLUMNS) and not any(row[len(DOC_COLUMNS) - 1:-1]):
+                # The shared documents.tsv has one surplus empty cell before `institutions` in a row;
+                # the file must stay byte-identical, so empty surplus cells there are tolerated.
+                row = row[: len(DOC_COLUMNS) - 1] + [row[-1]]
+            if len(row) != len(DOC_COLUMNS):
+                col.add(tsv, n, f"row has {len(row)} columns, expected {len(DOC_COLUMNS)}", "separate with tabs")
+                continue
+            r = dict(zip(DOC_COLUMNS, row, strict=True))
+            path = root / r["file"]
+            if not path.is_file():
+                col.add(tsv, n, f"document file {r['file']} is missing", "copy it byte-identical from ../shared/seeds/")
+                continue
+            data = path.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()
+            if r["file"] in sums and sums[r["file"]] != digest:
+                col.add(path, 1, "document differs from its SHA256SUMS entry",
+                        "documents are sources, never edit them; restore from ../shared/seeds/")
+            elif r["file"] not in sums:
+                col.add(root / "SHA256SUMS", 1, f"no checksum for {r['file']}", "add its sha256sum line")
+            texts[r["id"]] = data.decode("utf-8")
+            docs.append(Document(r["id"], r["file"], r["kind"], r["paper_title"], r["journal"],
+                                 r["published"], r["doi"], r["pmid"], r["institutions"], digest))
+    return docs, texts
+
+
+def _read_sha256sums(root: Path, col: _Collector) -> dict[str, str]:
+    path = root / "SHA256SUMS"
+    if not path.is_file():
+        col.add(path, 1, "SHA256SUMS is missing", "copy it from ../shared/seeds/")
+        return {}
+    out = {}
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        parts = line.split()
+        if len(parts) == 2:
+            out[parts[1].lstrip("*")] = parts[0]
+        elif line.strip():
+            col.add(path, n, "expected '<sha256>  <file>'", "regenerate with sha256sum")
+    return out
+
+
+def _read_entities(root: Path, col: _Collector) -> list[Entity]:
+    folder = root / "entities"
+    files = sorted(folder.glob("*.yaml"))
+    if not files:
+        col.add(folder, 1, "no entity files (entities/*.yaml)", "the entity registry must exist")
+    out: list[Entity] = []
+    for path in files:
+        data = _load_yaml(path, col)
+        if data is None:
+            continue
+        if not isinstance(data, list):
+            col.add(path, 1, "an entity file must be a YAML list of entities", "start each entity with '- id: ...'")
+            continue
+        for item in data:
+            if not isinstance(item, _Map):
+                col.add(path, 1, f"entity entry is not a mapping: {item!r}", "write '- id: ...' with fields below")
+                continue
+            _unknown_keys(item, ENTITY_KEYS, path, col, "an entity")
+            ent = Entity(
+                id=_str(item, "id", path, col),
+                type=_str(item, "type", path, col),
+                en=_str(item, "en", path, col),
+                ja=_str_list(item, "ja", path, col),
+                synonyms=_str_list(item, "synonyms", path, col),
+                xrefs=_str_list(item, "xrefs", path, col),
+                variant_of=_str(item, "variant_of", path, col, required=False) or None,
+                product_of=_str(item, "product_of", path, col, required=False) or None,
+                note=_str(item, "note", path, col, required=False),
+                where=Location(col.rel(path), item.line),
+            )
+            out.append(ent)
+    return out
+
+
+def _number(q: _Map, key: str, path: Path, col: _Collector) -> float | None:
+    if key not in q or q[key] is None:
+        return None
+    v = q[key]
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        col.add(path, q.key_lines.get(key, q.line), f"qualifier {key!r} must be a number, got {v!r}",
+                "write digits only (units go in 'unit', signs are fine: change: -20)")
+        return None
+    return float(v)
+
+
+def _read_qualifiers(item: _Map, path: Path, col: _Collector) -> tuple[Qualifier, ...]:
+    raw = item.get("qualifiers")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        col.add(path, item.key_lines.get("qualifiers", item.line), "qualifiers must be a list",
+                "write '- measure: ...' items under qualifiers")
+        return ()
+    out = []
+    for q in raw:
+        if not isinstance(q, _Map):
+            col.add(path, item.line, f"qualifier is not a mapping: {q!r}", "write '- measure: ...'")
+            continue
+        _unknown_keys(q, QUALIFIER_KEYS, path, col, "a qualifier")
+        qual = Qualifier(
+            measure=_str(q, "measure", path, col),
+            value=_number(q, "value", path, col),
+            from_value=_number(q, "from", path, col),
+            to_value=_number(q, "to", path, col),
+            change=_number(q, "change", path, col),
+            fold=_number(q, "fold", path, col),
+            unit=_str(q, "unit", path, col, required=False),
+            comparison=_str(q, "comparison", path, col, required=False),
+        )
+        if all(x is None for x in (qual.value, qual.from_value, qual.to_value, qual.change, qual.fold)):
+            col.add(path, q.line, "qualifier has no number", "give at least one of value, from/to, change, fold")
+        out.append(qual)
+    return tuple(out)
+
+
+def _read_claim_files(root: Path, col: _Collector, doc_ids: set[str]) -> tuple[list[Claim], list[NoClaim]]:
+    folder = root / "claims"
+    claims: list[Claim] = []
+    no_claims: list[NoClaim] = []
+    for path in sorted(folder.glob("*.yaml")):
+        data = _load_yaml(path, col)
+        if data is None:
+            continue
+        if not isinstance(data, _Map):
+            col.add(path, 1, "a claims file must be a mapping with 'document' and 'claims'",
+                    "see seeds/README.md for the format")
+            continue
+        _unknown_keys(data, {"document", "claims", "no_claim"}, path, col, "a claims file")
+        doc = _str(data, "document", path, col)
+        if doc and doc not in doc_ids:
+            col.add(path, data.key_lines.get("document", 1), f"unknown document {doc!r}",
+                    f"known documents: {', '.join(sorted(doc_ids))}")
+        if doc and path.stem != doc:
+            col.add(path, 1, f"file name {path.name} does not match document {doc!r}", f"rename it to {doc}.yaml")
+        items = data.get("claims") or []
+        if not isinstance(items, list):
+            col.add(path, data.key_lines.get("claims", 1), "'claims' must be a list", "start each claim with '- subject:'")
+            items = []
+        for item in items:
+            if not isinstance(item, _Map):
+                col.add(path, data.line, f"claim is not a mapping: {item!r}", "write '- subject: ...'")
+                continue
+            _unknown_keys(item, CLAIM_KEYS, path, col, "a claim")
+            negated = item.get("negated", False)
+            if not isinstance(negated, bool):
+                col.add(path, item.key_lines.get("negated", item.line), f"negated must be true or false, got {negated!r}",
+                        "write negated: true")
+                negated = bool(negated)
+            claims.append(Claim(
+                subject=_str(item, "subject", path, col),
+                predicate=_str(item, "predicate", path, col),
+                object=_str(item, "object", path, col),
+                document=doc,
+                quote=_str(item, "quote", path, col),
+                summary=_str(item, "summary", path, col),
+                evidence=_str(item, "evidence", path, col),
+                status=_str(item, "status", path, col),
+                negated=negated,
+                model=_str(item, "model", path, col, required=False) or None,
+                species=_str(item, "species", path, col, required=False) or None,
+                qualifiers=_read_qualifiers(item, path, col),
+                where=Location(col.rel(path), item.line),
+            ))
+        skips = data.get("no_claim") or []
+        if not isinstance(skips, list):
+            col.add(path, data.key_lines.get("no_claim", 1), "'no_claim' must be a list", "write '- quote: ...'")
+            skips = []
+        for item in skips:
+            if not isinstance(item, _Map):
+                col.add(path, data.line, f"no_claim entry is not a mapping: {item!r}", "write '- quote: ...'")
+                continue
+            _unknown_keys(item, NO_CLAIM_KEYS, path, col, "a no_claim entry")
+            no_claims.append(NoClaim(doc, _str(item, "quote", path, col), _str(item, "reason", path, col),
+                                     Location(col.rel(path), item.line)))
+    return claims, no_claims
+
+
+def read_seeds(root: Path, schema: Schema | None = None) -> tuple[Seeds, list[Problem]]:
+    """Read and check everything in the seeds folder; return the seeds and every problem found."""
+    root = Path(root)
+    if not root.is_dir():
+        raise AlskgError(f"seeds folder not found: {root} (set --seeds or ALSKG_SEEDS)")
+    schema = schema or load_schema()
+    col = _Collector(root)
+    documents, texts = _read_documents(root, col)
+    entities = _read_entities(root, col)
+    claims, no_claims = _read_claim_files(root, col, {d.id for d in documents})
+    seeds = Seeds(str(root), tuple(documents), texts, tuple(sorted(entities)), tuple(sorted(claims)),
+                  tuple(sorted(no_claims)))
+    _check_entities(seeds, schema, col)
+    _check_claims(seeds, schema, col)
+    return seeds, col.problems
+
+
+def load_seeds(root: Path, schema: Schema | None = None) -> Seeds:
+    """Read the seeds; raise ValidationFailed listing every problem if there is any."""
+    seeds, problems = read_seeds(root, schema)
+    if problems:
+        raise ValidationFailed(problems)
+    return seeds
+
+
+def _where(loc: Location) -> tuple[str, int]:
+    return loc.file, loc.line
+
+
+def _check_entities(seeds: Seeds, schema: Schema, col: _Collector) -> None:
+    verified = read_grounding()
+    squashed_docs = [IndexedText(t) for t in seeds.texts.values()]
+    seen: dict[str, Entity] = {}
+    names: dict[str, Entity] = {}
+    for e in seeds.entities:
+        f, line = _where(e.where)
+        if e.id and not ENTITY_ID.match(e.id):
+            col.problems.append(Problem(f, line, f"entity id {e.id!r} is not a lower-case slug",
+                                        "use letters a-z, digits and '_', e.g. sod1_g93a"))
+        if e.id in seen:
+            other = seen[e.id].where
+            col.problems.append(Problem(f, line, f"duplicate entity id {e.id!r} (also at {other})",
+                                        "merge the two entries"))
+        seen[e.id] = e
+        if e.type and e.type not in schema.types:
+            col.problems.append(Problem(f, line, f"unknown entity type {e.type!r}",
+                                        f"use one of: {', '.join(sorted(schema.types))}"))
+        for name in {fold(x) for x in (e.en, *e.ja, *e.synonyms) if x}:
+            if name in names and names[name].id != e.id:
+                col.problems.append(Problem(
+                    f, line, f"name {name!r} of {e.id!r} is also a name of {names[name].id!r}",
+                    "one real thing is one entity: merge them, or drop the shared synonym"))
+            names.setdefault(name, e)
+        for ja in e.ja:
+            if not any(t.contains(ja) for t in squashed_docs):
+                col.problems.append(Problem(f, line, f"Japanese label {ja!r} of {e.id!r} is not in any document",
+                                            "Japanese labels are copied from the documents' own wording"))
+        for x in e.xrefs:
+            if not CURIE.match(x) or x.split(":", 1)[0] not in schema.prefixes:
+                col.problems.append(Problem(f, line, f"xref {x!r} is not a CURIE with a known prefix",
+                                            "write PREFIX:ID with a prefix from ontology/prefixes.tsv"))
+            elif x not in verified:
+                col.problems.append(Problem(
+                    f, line, f"xref {x!r} is not in ontology/grounding.tsv",
+                    "only ids checked against real ontology data go in; add the verified row first or drop it"))
+    for e in seeds.entities:
+        f, line = _where(e.where)
+        for key, target, want in (("variant_of", e.variant_of, "Gene"), ("product_of", e.product_of, "Gene")):
+            if target is None:
+                continue
+            if target not in seen:
+                col.problems.append(Problem(f, line, f"{key} names unknown entity {target!r}", "add it to the registry"))
+            elif seen[target].type != want:
+                col.problems.append(Problem(f, line, f"{key} must name a {want}, {target!r} is a {seen[target].type}", ""))
+
+
+def _check_claims(seeds: Seeds, schema: Schema, col: _Collector) -> None:
+    ents = seeds.entity_index
+    texts = {d: IndexedText(t) for d, t in seeds.texts.items()}
+    first: dict[str, Claim] = {}
+    for c in seeds.claims:
+        f, line = _where(c.where)
+        for role in ("subject", "object"):
+            ref = getattr(c, role)
+            if ref and ref not in ents:
+                col.problems.append(Problem(f, line, f"unknown {role} entity {ref!r}", _suggest(ref, ents)))
+        if c.predicate and c.predicate not in schema.predicates:
+            col.problems.append(Problem(f, line, f"unknown predicate {c.predicate!r}",
+                                        f"use one of: {', '.join(sorted(schema.predicates))}"))
+        elif c.subject in ents and c.object in ents:
+            st, ot = ents[c.subject].type, ents[c.object].type
+            if not schema.allowed(st, c.predicate, ot):
+                pairs = schema.allowed_for(c.predicate)
+                col.problems.append(Problem(
+                    f, line, f"({st}) {c.subject} {c.predicate} ({ot}) {c.object} is not in the metagraph",
+                    "allowed pairs for this predicate include: "
+                    + ", ".join(f"{s}→{o}" for s, o in pairs[:12])
+                    + " (add a row to ontology/metagraph.tsv only if the schema should allow it)"))
+        for role, ref, want in (("model", c.model, "ModelSystem"), ("species", c.species, "Organism")):
+            if ref is None:
+                continue
+            if ref not in ents:
+                col.problems.append(Problem(f, line, f"unknown {role} entity {ref!r}", _suggest(ref, ents)))
+            elif ents[ref].type != want:
+                col.problems.append(Problem(f, line, f"{role} must be a {want}; {ref!r} is a {ents[ref].type}", ""))
+        if c.evidence and c.evidence not in schema.evidence_kinds:
+            col.problems.append(Problem(f, line, f"unknown evidence kind {c.evidence!r}",
+                                        f"use one of: {', '.join(schema.evidence_kinds)}"))
+        if c.status and c.status not in schema.statuses:
+            col.problems.append(Problem(f, line, f"unknown status {c.status!r}",
+                                        f"use one of: {', '.join(schema.statuses)}"))
+        if c.status == "background" and c.evidence not in ("background_statement", ""):
+            col.problems.append(Problem(f, line, "a background claim must have evidence: background_statement",
+                                        "or mark it status: finding if the study itself showed it"))
+        if c.document in texts and c.quote and not texts[c.document].contains(c.quote):
+            got = closest_passage(c.quote, texts[c.document])
+            col.problems.append(Problem(
+                f, line, f"quote not found in {c.document}: {c.quote[:60]!r}",
+                f"the document matches up to {got[-30:]!r}; copy the passage exactly "
+                "(only line breaks and spaces may differ)" if got else "copy the passage exactly from the document"))
+        if c.id in first:
+            col.problems.append(Problem(f, line, f"duplicate claim (same content as {first[c.id].where})",
+                                        "delete one of them"))
+        first.setdefault(c.id, c)
+    for n in seeds.no_claims:
+        f, line = _where(n.where)
+        if n.document in texts and n.quote and not texts[n.document].contains(n.quote):
+            col.problems.append(Problem(f, line, f"no_claim quote not found in {n.document}: {n.quote[:60]!r}",
+                                        "copy the passage exactly from the document"))
+
+
+def _suggest(ref: str, ents: dict[str, Entity]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(ref, list(ents), n=3)
+    return f"did you mean {', '.join(close)}? Or add it to seeds/entities/" if close else "add it to seeds/entities/"
+
+
+def read_grounding(path: Path | None = None) -> dict[str, dict[str, str]]:
+    """The verified ontology ids (ontology/grounding.tsv): curie → row. Empty if the file is absent."""
+    from kg.locations import ONTOLOGY_DIR
+
+    path = path or ONTOLOGY_DIR / "grounding.tsv"
+    if not path.is_file():
+        return {}
+    with path.open(encoding="utf-8", newline="") as f:
+        return {row["curie"]: row for row in csv.DictReader(f, delimiter="\t")}
