@@ -1,11 +1,13 @@
 """The ``alskg`` command line: thin click commands over the library, one error boundary.
 
 Library code raises ``AlskgError`` (or ``OSError`` for files); ``main`` turns those into a clean
-message on stderr and exit code 1. A traceback reaching the user is a bug.
+message on stderr and exit code 1. A traceback reaching the user is a bug. Heavy imports happen
+inside the command that needs them, so ``alskg --help`` and small commands start fast.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -18,26 +20,99 @@ seeds_option = click.option(
     "--seeds", "seeds_dir", type=click.Path(path_type=Path), default=None,
     help="Seeds folder (default: $ALSKG_SEEDS or the repository's seeds/).",
 )
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 
 
-def _seeds(seeds_dir: Path | None) -> Path:
+def seeds_path(seeds_dir: Path | None) -> Path:
     return seeds_dir or default_seeds_dir()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="alskg")
 def cli() -> None:
-    """alskg: a knowledge graph of ALS mechanisms with verbatim provenance."""
+    """alskg: a knowledge graph of ALS mechanisms with verbatim provenance.
+
+    Every edge traces to a claim that names its document and quotes it verbatim.
+    """
 
 
 @cli.command()
 @seeds_option
 def validate(seeds_dir: Path | None) -> None:
-    """Check every curation file, quote, type and shape; list every problem."""
+    """Check every curation file, quote, type and shape; list every problem (exit 1 if any)."""
     from kg.validate import validate_seeds
 
-    report = validate_seeds(_seeds(seeds_dir))
+    report = validate_seeds(seeds_path(seeds_dir))
     click.echo(report.summary())
+
+
+@cli.command()
+@seeds_option
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("build"), show_default=True,
+              help="Folder for the outputs.")
+@click.option("--no-html", is_flag=True, help="Skip the interactive HTML pages.")
+def build(seeds_dir: Path | None, out_dir: Path, no_html: bool) -> None:
+    """Validate the seeds and write the graph (Turtle, TriG, N-Quads, JSON-LD, GraphML, stats, HTML)."""
+    from kg.pipeline import render_outputs
+    from kg.serialize import write_all
+
+    built, files = render_outputs(seeds_path(seeds_dir))
+    if not no_html:
+        from viz.pages import build_pages
+
+        files.update(build_pages(built))
+    for path in write_all(files, out_dir):
+        click.echo(f"wrote {path}")
+    n = len(built.seeds.claims)
+    click.echo(f"ok: {len(built.seeds.entities)} entities, {n} claims")
+
+
+@cli.command()
+@seeds_option
+@json_option
+def stats(seeds_dir: Path | None, as_json: bool) -> None:
+    """Counts by entity type, predicate and document; numeric and negated claims."""
+    from kg.seeds import load_seeds
+    from kg.stats import compute_stats, format_stats
+
+    s = compute_stats(load_seeds(seeds_path(seeds_dir)))
+    click.echo(json.dumps(s, indent=2, ensure_ascii=False) if as_json else format_stats(s))
+
+
+@cli.command()
+@seeds_option
+@click.option("--format", "fmt", type=click.Choice(["ttl", "trig", "nq", "jsonld", "graphml"]), default="ttl",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="File (default: stdout).")
+def export(seeds_dir: Path | None, fmt: str, output: Path | None) -> None:
+    """Write the graph in one format to a file or stdout."""
+    from kg.serialize import serialize, write_atomic
+    from kg.store import build_from_seeds
+
+    data = serialize(build_from_seeds(seeds_path(seeds_dir)).dataset, fmt)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        write_atomic(output, data)
+        click.echo(f"wrote {output}", err=True)
+
+
+def _register_optional() -> None:
+    """Commands from the query and view layers (each module owns its commands)."""
+    from kg.commands import COMMANDS as ask_commands
+
+    for cmd in ask_commands:
+        cli.add_command(cmd)
+    try:
+        from viz.commands import COMMANDS as viz_commands
+    except ImportError:  # pragma: no cover - viz is part of this repository
+        viz_commands = []
+    for cmd in viz_commands:
+        cli.add_command(cmd)
+
+
+_register_optional()
 
 
 def main() -> None:

@@ -1,0 +1,140 @@
+"""Serialise the graph to files people's tools read, deterministically and atomically."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from rdflib import Dataset
+
+from kg.build import union_graph
+from kg.model import AlskgError
+
+FORMATS = {"ttl": "turtle", "trig": "trig", "nq": "nquads", "jsonld": "json-ld", "graphml": "graphml"}
+EXTENSIONS = {"ttl": "ttl", "trig": "trig", "nq": "nq", "jsonld": "jsonld", "graphml": "graphml"}
+
+
+def serialize(ds: Dataset, fmt: str) -> bytes:
+    """The dataset in one format, as bytes; the same dataset always gives the same bytes."""
+    if fmt not in FORMATS:
+        raise AlskgError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if fmt == "nq":
+        lines = ds.serialize(format="nquads", encoding="utf-8").decode("utf-8").splitlines()
+        return ("\n".join(sorted(set(x for x in lines if x.strip()))) + "\n").encode("utf-8")
+    if fmt == "trig":
+        return _trig(ds)
+    if fmt == "graphml":
+        return _graphml(ds)
+    g = union_graph(ds)
+    if fmt == "jsonld":
+        return _jsonld(g)
+    return g.serialize(format="turtle", encoding="utf-8")
+
+
+def _jsonld(g: Any) -> bytes:
+    """Compact JSON-LD with alskg's prefixes as context, nodes and values in a fixed order."""
+    from kg.build import BIND_PREFIXES
+    from kg.namespaces import PREFIXES
+
+    context = {p: PREFIXES[p] for p in BIND_PREFIXES}
+    doc = json.loads(g.serialize(format="json-ld", context=context, auto_compact=True))
+    nodes = doc.get("@graph", []) if isinstance(doc, dict) else doc
+
+    def canon(value: Any) -> Any:
+        if isinstance(value, list):
+            return sorted((canon(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+        if isinstance(value, dict):
+            return {k: canon(v) for k, v in value.items()}
+        return value
+
+    nodes = sorted((canon(n) for n in nodes), key=lambda n: str(n.get("@id", "")))
+    out = {"@context": context, "@graph": nodes}
+    return (json.dumps(out, sort_keys=True, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _trig(ds: Dataset) -> bytes:
+    """TriG written graph by graph: rdflib's TriG writer orders graphs and subjects by hash."""
+    from rdflib import Graph
+
+    from kg.build import _bind
+
+    blocks: list[str] = []
+    prefix_lines: set[str] = set()
+    for ctx in sorted(ds.graphs(), key=lambda c: str(c.identifier)):
+        if len(ctx) == 0:
+            continue
+        g = Graph()
+        _bind(g)
+        for t in ctx:
+            g.add(t)
+        text = g.serialize(format="turtle")
+        body = []
+        for line in text.splitlines():
+            if line.startswith("@prefix"):
+                prefix_lines.add(line)
+            elif line.strip():
+                body.append("    " + line)
+            else:
+                body.append("")
+        blocks.append(f"<{ctx.identifier}> {{\n" + "\n".join(body).strip("\n") + "\n}\n")
+    return ("\n".join(sorted(prefix_lines)) + "\n\n" + "\n".join(blocks)).encode("utf-8")
+
+
+def _graphml(ds: Dataset) -> bytes:
+    """Entities and supported relations as GraphML (claims flattened: GraphML has no lists)."""
+    import networkx as nx
+
+    from kg.network import to_networkx
+
+    G = to_networkx(union_graph(ds))
+    H = nx.MultiDiGraph()
+    for n, a in sorted(G.nodes(data=True)):
+        H.add_node(n, type=a["type"], label_en=a["label_en"], label_ja=a["label_ja"], xrefs=" ".join(a["xrefs"]))
+    for u, v, k, a in sorted(G.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2])):
+        claims = a["claims"]
+        H.add_edge(u, v, key=k, predicate=k, source=a["source"], n_claims=len(claims),
+                   documents=" ".join(sorted({c["document"] for c in claims})),
+                   claim_ids=" ".join(c["id"] for c in claims),
+                   quotes=" | ".join(c["quote"] for c in claims),
+                   summaries=" | ".join(c["summary"] for c in claims))
+    buf = io.BytesIO()
+    nx.write_graphml(H, buf, encoding="utf-8")
+    return buf.getvalue()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside the target, then rename: readers never see half a file."""
+    path = Path(path)
+    if path.parent and not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_all(files: dict[str, bytes], out_dir: Path) -> list[Path]:
+    """Write several outputs: all are rendered first (by the caller), then each is renamed into place."""
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=out_dir, prefix=".probe.", delete=True)
+        probe.close()
+    except OSError as exc:
+        raise AlskgError(f"cannot write to output folder {out_dir}: {exc.strerror or exc}") from None
+    written = []
+    for name, data in sorted(files.items()):
+        target = out_dir / name
+        write_atomic(target, data)
+        written.append(target)
+    return written

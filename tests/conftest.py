@@ -1,0 +1,95 @@
+"""Shared fixtures: the real seeds, and small seeds in the same format that tests may break."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO / "seeds"
+
+
+@pytest.fixture(scope="session")
+def real_seeds() -> Path:
+    return SEEDS
+
+
+@pytest.fixture()
+def seeds_copy(tmp_path: Path) -> Path:
+    """A full copy of the real seeds, safe to break."""
+    dest = tmp_path / "seeds"
+    shutil.copytree(SEEDS, dest)
+    return dest
+
+
+MINI_ENTITIES = textwrap.dedent("""\
+    - id: sod1
+      type: Gene
+      en: SOD1
+      ja: [SOD1遺伝子]
+    - id: sod1_g37r_mini
+      type: Variant
+      en: SOD1 G37R (mini)
+      variant_of: sod1
+    - id: astrocyte
+      type: CellType
+      en: astrocyte
+      ja: [アストロサイト]
+    - id: microglia
+      type: CellType
+      en: microglia
+      ja: [ミクログリア]
+    - id: mouse
+      type: Organism
+      en: mouse
+      ja: [マウス]
+    """)
+
+MINI_CLAIMS = textwrap.dedent("""\
+    document: glia-sod1-2008
+    claims:
+      - subject: sod1_g37r_mini
+        predicate: expressed_in
+        object: astrocyte
+        quote: アストロサイトに発現している変異SOD1
+        summary: Mutant SOD1 is expressed in astrocytes.
+        evidence: mouse_model
+        status: finding
+        species: mouse
+      - subject: astrocyte
+        predicate: regulates
+        object: microglia
+        quote: アストロサイトは、神経系にある別の種類のグリア細胞であるミクログリアに起因する異常な炎症反応を制御している
+        summary: Astrocytes control the abnormal inflammatory response caused by microglia.
+        evidence: mouse_model
+        status: finding
+      - subject: astrocyte
+        predicate: activates
+        object: sod1
+        quote: ALSの進行と運動ニューロンの細胞死を顕著に遅らせる
+        summary: A deliberately negated test claim.
+        evidence: mouse_model
+        status: finding
+        negated: true
+        qualifiers:
+          - measure: test number
+            value: 1.5
+            unit: day
+    """)
+
+
+@pytest.fixture()
+def mini_seeds(tmp_path: Path) -> Path:
+    """Five documents, a five-entity registry and three claims (one negated): small and fast."""
+    dest = tmp_path / "mini"
+    dest.mkdir()
+    for name in ["documents.tsv", "SHA256SUMS", *(p.name for p in SEEDS.glob("*.ja.txt"))]:
+        shutil.copy(SEEDS / name, dest / name)
+    (dest / "entities").mkdir()
+    (dest / "entities" / "core.yaml").write_text(MINI_ENTITIES, encoding="utf-8")
+    (dest / "claims").mkdir()
+    (dest / "claims" / "glia-sod1-2008.yaml").write_text(MINI_CLAIMS, encoding="utf-8")
+    return dest

@@ -1,0 +1,68 @@
+"""The CLI end to end: outputs, stdout export, bad input without tracebacks or half-written files."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from kg.cli import cli
+
+
+def alskg(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True, timeout=600)
+
+
+def test_every_command_is_documented():
+    runner = CliRunner()
+    for name, cmd in cli.commands.items():
+        assert cmd.help, f"command {name} has no help text"
+        result = runner.invoke(cli, [name, "--help"])
+        assert result.exit_code == 0, result.output
+
+
+def test_stats_reports_documents_numeric_and_negated(mini_seeds):
+    r = alskg("stats", "--seeds", str(mini_seeds))
+    assert r.returncode == 0, r.stderr
+    assert "claims:   3 (1 numeric, 1 negated)" in r.stdout
+    assert "glia-sod1-2008" in r.stdout
+
+
+def test_export_to_stdout_and_file(mini_seeds, tmp_path):
+    r = alskg("export", "--seeds", str(mini_seeds), "--format", "nq")
+    assert r.returncode == 0, r.stderr
+    assert "<https://w3id.org/alskg/entity/astrocyte>" in r.stdout
+    out = tmp_path / "g.jsonld"
+    r = alskg("export", "--seeds", str(mini_seeds), "--format", "jsonld", "-o", str(out))
+    assert r.returncode == 0 and out.read_text(encoding="utf-8").startswith("{")
+
+
+def test_build_into_an_unwritable_place_fails_cleanly(mini_seeds, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    r = alskg("build", "--seeds", str(mini_seeds), "--out", str(blocker / "out"), "--no-html")
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr
+    assert "error:" in r.stderr
+
+
+def test_failed_build_writes_nothing(mini_seeds, tmp_path):
+    p = mini_seeds / "claims" / "glia-sod1-2008.yaml"
+    p.write_text(p.read_text(encoding="utf-8").replace("predicate: regulates", "predicate: nope"), encoding="utf-8")
+    out = tmp_path / "out"
+    r = alskg("build", "--seeds", str(mini_seeds), "--out", str(out))
+    assert r.returncode == 1 and "unknown predicate 'nope'" in r.stderr
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_unknown_export_format_is_a_usage_error(mini_seeds):
+    r = alskg("export", "--seeds", str(mini_seeds), "--format", "rdfxml")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_python_dash_m_kg_is_the_same_cli():
+    r = alskg("--help")
+    assert r.returncode == 0 and "validate" in r.stdout
+    assert Path(sys.executable).exists()

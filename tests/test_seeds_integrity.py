@@ -1,0 +1,29 @@
+"""The documents are the source: they must stay byte-identical to what the quotes are checked against."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, SEEDS
+
+
+def test_documents_match_sha256sums():
+    sums = {}
+    for line in (SEEDS / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
+        digest, name = line.split()
+        sums[name] = digest
+    assert len(sums) == 5
+    for name, digest in sums.items():
+        actual = hashlib.sha256((SEEDS / name).read_bytes()).hexdigest()
+        assert actual == digest, f"{name} was edited: documents are sources, restore it from ../shared/seeds/"
+
+
+@pytest.mark.parametrize("name", ["documents.tsv", "SHA256SUMS"])
+def test_metadata_identical_to_shared(name: str):
+    shared = REPO.parent / "shared" / "seeds" / name
+    if not shared.exists():
+        pytest.skip("../shared/seeds not present")
+    assert (SEEDS / name).read_bytes() == Path(shared).read_bytes()
