@@ -81,6 +81,28 @@ def stats(seeds_dir: Path | None, as_json: bool) -> None:
 
 @cli.command()
 @seeds_option
+@click.option("--doc", "doc_ids", multiple=True, help="Only these document ids (repeatable).")
+@click.option("--summary", is_flag=True, help="Only the per-document table.")
+@json_option
+def coverage(seeds_dir: Path | None, doc_ids: tuple[str, ...], summary: bool, as_json: bool) -> None:
+    """Per document: sentences no claim quotes, entity mentions no claim uses, percent covered."""
+    from kg.coverage import coverage as compute, format_coverage
+    from kg.seeds import load_seeds
+
+    seeds = load_seeds(seeds_path(seeds_dir))
+    known = {d.id for d in seeds.documents}
+    for d in doc_ids:
+        if d not in known:
+            raise AlskgError(f"unknown document {d!r}; known: {', '.join(sorted(known))}")
+    results = compute(seeds, list(doc_ids) or None)
+    if as_json:
+        click.echo(json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_coverage(results, show_sentences=not summary))
+
+
+@cli.command()
+@seeds_option
 @click.option("--format", "fmt", type=click.Choice(["ttl", "trig", "nq", "jsonld", "graphml"]), default="ttl",
               show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="File (default: stdout).")
