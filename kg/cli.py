@@ -86,7 +86,8 @@ def stats(seeds_dir: Path | None, as_json: bool) -> None:
 @json_option
 def coverage(seeds_dir: Path | None, doc_ids: tuple[str, ...], summary: bool, as_json: bool) -> None:
     """Per document: sentences no claim quotes, entity mentions no claim uses, percent covered."""
-    from kg.coverage import coverage as compute, format_coverage
+    from kg.coverage import coverage as compute
+    from kg.coverage import format_coverage
     from kg.seeds import load_seeds
 
     seeds = load_seeds(seeds_path(seeds_dir))

@@ -98,7 +98,7 @@ def document_coverage(seeds: Seeds, doc_id: str) -> DocumentCoverage:
                 any_mask[a:b] = b"\x01" * (b - a)
     result = DocumentCoverage(doc_id)
     cursor = 0
-    for line, sentence in split_sentences(text):
+    for _line, sentence in split_sentences(text):
         sq = "".join(sentence.split())
         pos = idx.squashed.find(sq, cursor)
         if pos < 0:

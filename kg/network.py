@@ -22,7 +22,7 @@ def _local(node: Any, ns: str) -> str:
 
 
 def to_networkx(g: Graph) -> nx.MultiDiGraph:
-    ent_ns, als_ns, doc_ns = str(ENT), str(ALS), str(DOC)
+    ent_ns, als_ns = str(ENT), str(ALS)
     G = nx.MultiDiGraph()
     types: dict[str, str] = {}
     for s, o in g.subject_objects(RDF.type):

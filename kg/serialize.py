@@ -128,8 +128,8 @@ def write_all(files: dict[str, bytes], out_dir: Path) -> list[Path]:
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        probe = tempfile.NamedTemporaryFile(dir=out_dir, prefix=".probe.", delete=True)
-        probe.close()
+        with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".probe."):
+            pass
     except OSError as exc:
         raise AlskgError(f"cannot write to output folder {out_dir}: {exc.strerror or exc}") from None
     written = []

@@ -6,7 +6,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kg.text import IndexedText, fold, squash
-
 from tests.conftest import SEEDS
 
 GLIA = (SEEDS / "glia-sod1-2008.ja.txt").read_text(encoding="utf-8")
