@@ -472,6 +472,14 @@ def _check_claims(seeds: Seeds, schema: Schema, col: _Collector) -> None:
             col.problems.append(Problem(f, line, f"duplicate claim (same content as {first[c.id].where})",
                                         "delete one of them"))
         first.setdefault(c.id, c)
+    used = {x for c in seeds.claims for x in (c.subject, c.object, c.model, c.species) if x}
+    used |= {x for e in seeds.entities for x in (e.variant_of, e.product_of) if x}
+    used |= {e.id for e in seeds.entities if e.variant_of or e.product_of}
+    for e in seeds.entities:
+        if e.id not in used:
+            f, line = _where(e.where)
+            col.problems.append(Problem(f, line, f"entity {e.id!r} is used by no claim",
+                                        "use it in a claim or remove it from the registry"))
     for n in seeds.no_claims:
         f, line = _where(n.where)
         if n.document in texts and n.quote and not texts[n.document].contains(n.quote):

@@ -1,0 +1,79 @@
+"""The curated seeds, checked like code on every run (independently of the validator's own checks)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kg.seeds import load_seeds, read_grounding
+from kg.text import squash
+from tests.conftest import SEEDS
+
+ID_SHAPES = {
+    "HGNC": r"\d+", "NCBIGene": r"\d+", "CL": r"\d{7}", "UBERON": r"\d{7}", "GO": r"\d{7}", "MONDO": r"\d{7}",
+    "CHEBI": r"\d+", "NCBITaxon": r"\d+", "ECO": r"\d{7}", "EFO": r"\d{7}", "UniProtKB": r"[A-Z0-9]{6,10}",
+    "PUBCHEM.COMPOUND": r"\d+", "CLO": r"\d{7}",
+}
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    return load_seeds(SEEDS)
+
+
+def test_every_quote_is_found_verbatim_in_its_document(seeds):
+    texts = {d: squash(t) for d, t in seeds.texts.items()}
+    missing = [f"{c.where}: {c.quote[:50]}" for c in seeds.claims if squash(c.quote) not in texts[c.document]]
+    assert not missing, "quotes that no longer match their document:\n" + "\n".join(missing)
+
+
+def test_every_document_is_curated(seeds):
+    per_doc = {d.id: 0 for d in seeds.documents}
+    for c in seeds.claims:
+        per_doc[c.document] += 1
+    assert all(n >= 20 for n in per_doc.values()), per_doc
+
+
+def test_every_xref_has_its_prefix_shape_and_is_verified(seeds):
+    verified = read_grounding()
+    for e in seeds.entities:
+        for x in e.xrefs:
+            prefix, _, local = x.partition(":")
+            assert prefix in ID_SHAPES, f"{e.id}: unexpected prefix in {x}"
+            assert re.fullmatch(ID_SHAPES[prefix], local), f"{e.id}: {x} does not look like a {prefix} id"
+            assert x in verified, f"{e.id}: {x} is not in ontology/grounding.tsv"
+
+
+def test_gene_labels_are_their_hgnc_symbols(seeds):
+    verified = read_grounding()
+    for e in seeds.entities:
+        for x in e.xrefs:
+            if x.startswith("HGNC:"):
+                assert e.type == "Gene", f"{e.id}: HGNC ids belong on genes"
+                assert verified[x]["label"] == e.en, f"{e.id}: label {e.en!r} but {x} is {verified[x]['label']!r}"
+
+
+def test_every_entity_is_used_and_no_name_is_shared(seeds):
+    from kg.text import fold
+
+    used = {x for c in seeds.claims for x in (c.subject, c.object, c.model, c.species) if x}
+    for e in seeds.entities:
+        if e.variant_of or e.product_of:
+            used |= {e.id, e.variant_of or e.product_of}
+    assert {e.id for e in seeds.entities} - used == set()
+    owner: dict[str, str] = {}
+    for e in seeds.entities:
+        for name in {fold(n) for n in (e.en, *e.ja, *e.synonyms)}:
+            assert owner.setdefault(name, e.id) == e.id, f"{name!r} names both {owner[name]} and {e.id}"
+
+
+def test_numbers_are_qualifiers_and_negations_exist(seeds):
+    assert sum(1 for c in seeds.claims if c.qualifiers) >= 20
+    assert sum(1 for c in seeds.claims if c.negated) >= 5
+
+
+def test_variants_and_products_are_linked_to_their_gene(seeds):
+    for e in seeds.entities:
+        if e.type == "Variant":
+            assert e.variant_of, f"{e.id}: a variant names its gene (variant_of)"
