@@ -134,11 +134,19 @@ def _unclaimed_mentions(seeds: Seeds, doc_id: str, text: str) -> list[dict[str, 
         start = folded.find(key)
         while start >= 0:
             end = start + len(key)
-            if not all(taken[start:end]):
+            if _whole_word(folded, start, end) and not all(taken[start:end]):
                 taken[start:end] = b"\x01" * len(key)
                 found.setdefault(eid, name)
             start = folded.find(key, start + 1)
     return [{"entity": eid, "name": name} for eid, name in sorted(found.items()) if eid not in used]
+
+
+def _whole_word(text: str, start: int, end: int) -> bool:
+    """An ASCII name must not be part of a longer ASCII word ('Cre' is not in 'increase')."""
+    def letter(i: int) -> bool:
+        return 0 <= i < len(text) and text[i].isascii() and text[i].isalpha()
+
+    return not (text[start].isascii() and letter(start - 1)) and not (text[end - 1].isascii() and letter(end))
 
 
 def coverage(seeds: Seeds, doc_ids: list[str] | None = None) -> list[DocumentCoverage]:

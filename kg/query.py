@@ -1,0 +1,542 @@
+"""SPARQL over the graph: named queries shipped as .rq files, bound parameters, two engines, endpoints.
+
+A shipped query is ``ontology/queries/NAME.rq``; its leading comment block is its header::
+
+    # summary: Claims whose finding was tested and did not happen.
+    # param: document document  optional; restrict to one document id (e.g. glia-sod1-2008)
+
+``param`` lines declare ``NAME KIND description`` with KIND one of entity (any name
+``kg.names`` accepts, bound to its IRI), document (a document id), iri, string, integer, decimal.
+Values are bound as RDF terms (rdflib ``initBindings``, Oxigraph ``substitutions``, or a trailing
+``VALUES`` row of serialised terms for a remote endpoint) — never pasted into the query text.
+
+Engines: Oxigraph (pyoxigraph, the default: see benchmarks/bench_query.py) and rdflib's own
+engine; a test runs every shipped query on both and requires equal answers. Oxigraph queries
+cannot be interrupted, so cost is bounded by design: shipped queries carry a LIMIT, query text is
+capped in size, and results are read lazily up to ``max_rows``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from kg.locations import QUERIES_DIR
+from kg.model import AlskgError
+
+ENGINES = ("oxigraph", "rdflib")
+DEFAULT_ENGINE = "oxigraph"
+FORMATS = ("table", "csv", "tsv", "json")
+PARAM_KINDS = ("entity", "document", "iri", "string", "integer", "decimal")
+MAX_QUERY_CHARS = 100_000
+DEFAULT_MAX_ROWS = 10_000
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger")}
+_HEADER = re.compile(r"#\s*(summary|param)\s*:\s*(.*)$")
+
+
+class QuerySyntaxError(AlskgError):
+    """The query does not parse; the message gives the line and column."""
+
+
+class QueryError(AlskgError):
+    """A query could not be found, bound, run or sent."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class QueryDef:
+    """A query with its header: where it came from, what it answers, which parameters it takes."""
+
+    name: str
+    text: str
+    summary: str = ""
+    params: tuple[Param, ...] = ()
+    source: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "summary": self.summary, "source": self.source,
+                "params": [{"name": p.name, "kind": p.kind, "description": p.description} for p in self.params]}
+
+
+@dataclass(frozen=True, order=True)
+class Cell:
+    """One value of a result, engine-independent: kind ('iri', 'literal', 'bnode'), lexical value,
+    datatype and language (plain strings get xsd:string; numbers a canonical lexical form)."""
+
+    kind: str
+    value: str
+    datatype: str = ""
+    lang: str = ""
+
+    def python(self) -> Any:
+        if self.kind == "literal" and self.datatype in _NUMERIC:
+            d = Decimal(self.value)
+            return int(d) if d == d.to_integral_value() and self.datatype != XSD + "double" else float(d)
+        if self.kind == "literal" and self.datatype == XSD + "boolean":
+            return self.value == "true"
+        return self.value
+
+    def n3(self) -> str:
+        """The value as SPARQL syntax (for VALUES rows sent to an endpoint)."""
+        if self.kind == "iri":
+            return f"<{self.value}>"
+        if self.kind == "bnode":
+            raise QueryError("a blank node cannot be bound as a parameter")
+        esc = self.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+        if self.lang:
+            return f'"{esc}"@{self.lang}'
+        if self.datatype and self.datatype != XSD + "string":
+            return f'"{esc}"^^<{self.datatype}>'
+        return f'"{esc}"'
+
+
+@dataclass(frozen=True)
+class ResultTable:
+    """A query's answer: column names and rows of cells (None = unbound); ``boolean`` for ASK."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Cell | None, ...], ...] = ()
+    boolean: bool | None = None
+    truncated: bool = False
+    engine: str = ""
+
+    def records(self) -> list[dict[str, Any]]:
+        return [{c: (v.python() if v else None) for c, v in zip(self.columns, r, strict=True)} for r in self.rows]
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.boolean is not None:
+            return {"boolean": self.boolean}
+        return {"columns": list(self.columns), "rows": self.records(), "truncated": self.truncated}
+
+
+@dataclass
+class Engines:
+    """The graph loaded into each engine on first use (both read the cached N-Quads)."""
+
+    nq_path: Path
+    _ox: Any = None
+    _rdf: Any = None
+    rdflib_graph: Any = field(default=None, repr=False)
+
+    def oxigraph(self) -> Any:
+        if self._ox is None:
+            import pyoxigraph as ox
+
+            store = ox.Store()
+            store.load(path=str(self.nq_path), format=ox.RdfFormat.N_QUADS)
+            self._ox = store
+        return self._ox
+
+    def rdflib(self) -> Any:
+        if self.rdflib_graph is None:
+            from kg.store import read_rdf
+
+            self.rdflib_graph = read_rdf(self.nq_path)
+        return self.rdflib_graph
+
+
+# ---------------------------------------------------------------- query definitions
+
+
+def parse_header(text: str) -> tuple[str, tuple[Param, ...]]:
+    """Summary and parameters from the leading comment block (raises QueryError on a bad param line)."""
+    summary, params = "", []
+    for line in text.splitlines():
+        s = line.strip()
+        if not s:
+            continue
+        if not s.startswith("#"):
+            break
+        m = _HEADER.match(s)
+        if not m:
+            continue
+        key, value = m.group(1), m.group(2).strip()
+        if key == "summary":
+            summary = f"{summary} {value}".strip()
+        else:
+            parts = value.split(None, 2)
+            if len(parts) < 2 or parts[1] not in PARAM_KINDS:
+                raise QueryError(f"bad param header {s!r}: write '# param: NAME KIND description' "
+                                 f"with KIND one of {', '.join(PARAM_KINDS)}")
+            params.append(Param(parts[0].lstrip("?$"), parts[1], parts[2] if len(parts) > 2 else ""))
+    return summary, tuple(params)
+
+
+def read_query(name: str, text: str, source: str) -> QueryDef:
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"query {name} is {len(text)} characters; refusing more than {MAX_QUERY_CHARS}")
+    summary, params = parse_header(text)
+    return QueryDef(name, text, summary, params, source)
+
+
+def shipped_queries(queries_dir: Path = QUERIES_DIR) -> list[QueryDef]:
+    """Every shipped query, sorted by name."""
+    return [read_query(p.stem, p.read_text(encoding="utf-8"), str(p)) for p in sorted(queries_dir.glob("*.rq"))]
+
+
+def load_query(spec: str, queries_dir: Path = QUERIES_DIR, stdin: io.TextIOBase | None = None) -> QueryDef:
+    """A shipped query by name, a .rq file by path, or ``-`` for standard input."""
+    if spec == "-":
+        return read_query("<stdin>", (stdin or sys.stdin).read(), "<stdin>")
+    named = queries_dir / f"{spec}.rq"
+    if "/" not in spec and named.is_file():
+        return read_query(spec, named.read_text(encoding="utf-8"), str(named))
+    path = Path(spec)
+    if path.is_file():
+        return read_query(path.name, path.read_text(encoding="utf-8"), str(path))
+    import difflib
+
+    names = [q.stem for q in sorted(queries_dir.glob("*.rq"))]
+    close = difflib.get_close_matches(spec, names, n=3, cutoff=0.5)
+    hint = f"; did you mean: {', '.join(close)}?" if close else "; `alskg query --list` shows the shipped queries"
+    raise QueryError(f"no shipped query or file named {spec!r}{hint}")
+
+
+# ---------------------------------------------------------------- parameters
+
+
+def parse_params(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip().lstrip("?$")
+        if not sep or not key:
+            raise QueryError(f"bad --param {pair!r}: write key=value")
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+            raise QueryError(f"bad parameter name {key!r}: use letters, digits and _")
+        out[key] = value
+    return out
+
+
+def bind_params(q: QueryDef, values: dict[str, str], kg: Any | None = None) -> dict[str, Cell]:
+    """Turn ``key=value`` strings into RDF terms, checked against the query's declared params."""
+    from kg.namespaces import DOC, ENT, PREFIXES
+
+    declared = {p.name: p for p in q.params}
+    if declared:
+        unknown = sorted(set(values) - set(declared))
+        if unknown:
+            raise QueryError(f"query {q.name} has no parameter {', '.join(unknown)}; "
+                             f"it takes: {', '.join(declared)}")
+    out: dict[str, Cell] = {}
+    for key, raw in values.items():
+        kind = declared[key].kind if key in declared else _guess_kind(raw, PREFIXES)
+        if kind == "entity":
+            if kg is None:
+                raise QueryError("an entity parameter needs the graph to resolve its name")
+            out[key] = Cell("iri", str(ENT[kg.resolve(raw)]))
+        elif kind == "document":
+            docs = kg.network.graph.get("documents", {}) if kg is not None else {}
+            if docs and raw not in docs:
+                raise QueryError(f"no document {raw!r}; documents: {', '.join(sorted(docs))}")
+            out[key] = Cell("iri", str(DOC[raw]))
+        elif kind == "iri":
+            out[key] = Cell("iri", _expand_iri(raw, PREFIXES))
+        elif kind in ("integer", "decimal"):
+            try:
+                num = int(raw) if kind == "integer" else Decimal(raw)
+            except (ValueError, InvalidOperation):
+                raise QueryError(f"parameter {key} must be {'an' if kind == 'integer' else 'a'} {kind}, got {raw!r}") from None
+            out[key] = Cell("literal", str(num), XSD + kind)
+        else:
+            out[key] = Cell("literal", raw, XSD + "string")
+    return out
+
+
+def _guess_kind(raw: str, prefixes: dict[str, str]) -> str:
+    if raw.startswith("<") and raw.endswith(">"):
+        return "iri"
+    prefix, sep, _ = raw.partition(":")
+    if sep and prefix in prefixes:
+        return "iri"
+    if re.fullmatch(r"[+-]?\d+", raw):
+        return "integer"
+    if re.fullmatch(r"[+-]?\d*\.\d+", raw):
+        return "decimal"
+    return "string"
+
+
+def _expand_iri(raw: str, prefixes: dict[str, str]) -> str:
+    if raw.startswith("<") and raw.endswith(">"):
+        raw = raw[1:-1]
+    prefix, sep, local = raw.partition(":")
+    if sep and prefix in prefixes:
+        return prefixes[prefix] + local
+    if not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", raw) or re.search(r"[\s<>\"{}|^`\\]", raw):
+        raise QueryError(f"{raw!r} is not an IRI or a CURIE with a known prefix")
+    return raw
+
+
+# ---------------------------------------------------------------- running
+
+
+def run(q: QueryDef, bindings: dict[str, Cell], engines: Engines, engine: str = DEFAULT_ENGINE,
+        max_rows: int = DEFAULT_MAX_ROWS) -> ResultTable:
+    """Run a query on one embedded engine."""
+    if engine == "oxigraph":
+        return _run_oxigraph(q, bindings, engines.oxigraph(), max_rows)
+    if engine == "rdflib":
+        return _run_rdflib(q, bindings, engines.rdflib(), max_rows)
+    raise QueryError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+
+
+def _prefixes() -> dict[str, str]:
+    from kg.namespaces import PREFIXES
+
+    return dict(PREFIXES)
+
+
+def _run_oxigraph(q: QueryDef, bindings: dict[str, Cell], store: Any, max_rows: int) -> ResultTable:
+    import pyoxigraph as ox
+
+    subs = {ox.Variable(k): _to_ox(v) for k, v in bindings.items()}
+    try:
+        res = store.query(q.text, prefixes=_prefixes(), use_default_graph_as_union=True, substitutions=subs)
+    except SyntaxError as exc:
+        raise _syntax_error(q, str(exc)) from None
+    except OSError as exc:
+        raise QueryError(f"query {q.name} failed: {exc}") from None
+    if isinstance(res, ox.QueryBoolean):
+        return ResultTable((), boolean=bool(res), engine="oxigraph")
+    if isinstance(res, ox.QueryTriples):
+        return _collect(("subject", "predicate", "object"),
+                        ((t.subject, t.predicate, t.object) for t in res), _from_ox, max_rows, "oxigraph")
+    cols = tuple(v.value for v in res.variables)
+    return _collect(cols, ((sol[c] for c in cols) for sol in res), _from_ox, max_rows, "oxigraph")
+
+
+def _run_rdflib(q: QueryDef, bindings: dict[str, Cell], graph: Any, max_rows: int) -> ResultTable:
+    from pyparsing import ParseException
+    from rdflib import Variable
+
+    try:
+        res = graph.query(q.text, initNs=_prefixes(),
+                          initBindings={Variable(k): _to_rdflib(v) for k, v in bindings.items()})
+    except ParseException as exc:
+        raise _syntax_error(q, f"error at {exc.lineno}:{exc.col}: {exc.msg}") from None
+    except Exception as exc:  # rdflib raises bare Exceptions for unknown prefixes and the like
+        raise QueryError(f"query {q.name} failed on rdflib: {exc}") from None
+    if res.type == "ASK":
+        return ResultTable((), boolean=bool(res.askAnswer), engine="rdflib")
+    if res.type in ("CONSTRUCT", "DESCRIBE"):
+        return _collect(("subject", "predicate", "object"), iter(res.graph), _from_rdflib, max_rows, "rdflib")
+    cols = tuple(str(v) for v in res.vars)
+    return _collect(cols, (tuple(row) for row in res), _from_rdflib, max_rows, "rdflib")
+
+
+def _collect(cols: tuple[str, ...], rows: Any, conv: Any, max_rows: int, engine: str) -> ResultTable:
+    out = []
+    truncated = False
+    for row in rows:
+        if len(out) >= max_rows:
+            truncated = True
+            break
+        out.append(tuple(conv(t) for t in row))
+    return ResultTable(cols, tuple(out), truncated=truncated, engine=engine)
+
+
+def _syntax_error(q: QueryDef, message: str) -> QuerySyntaxError:
+    m = re.search(r"error at (\d+):(\d+):?\s*(.*)", message, re.S)
+    if m:
+        return QuerySyntaxError(f"SPARQL syntax error in {q.name} at line {m.group(1)}, column {m.group(2)}: "
+                                f"{m.group(3).strip()}")
+    return QuerySyntaxError(f"SPARQL syntax error in {q.name}: {message}")
+
+
+def _canon(value: str, datatype: str) -> str:
+    if datatype in _NUMERIC and datatype not in (XSD + "double", XSD + "float"):
+        try:
+            d = Decimal(value)
+        except InvalidOperation:
+            return value
+        if datatype == XSD + "decimal":
+            return format(d.normalize(), "f") if d != 0 else "0"
+        return str(int(d))
+    return value
+
+
+def _from_ox(t: Any) -> Cell | None:
+    import pyoxigraph as ox
+
+    if t is None:
+        return None
+    if isinstance(t, ox.NamedNode):
+        return Cell("iri", t.value)
+    if isinstance(t, ox.BlankNode):
+        return Cell("bnode", t.value)
+    if t.language:
+        return Cell("literal", t.value, RDF_LANGSTRING, t.language.lower())
+    dt = t.datatype.value
+    return Cell("literal", _canon(t.value, dt), dt)
+
+
+def _from_rdflib(t: Any) -> Cell | None:
+    from rdflib import BNode, Literal, URIRef
+
+    if t is None:
+        return None
+    if isinstance(t, URIRef):
+        return Cell("iri", str(t))
+    if isinstance(t, BNode):
+        return Cell("bnode", str(t))
+    if isinstance(t, Literal):
+        if t.language:
+            return Cell("literal", str(t), RDF_LANGSTRING, t.language.lower())
+        dt = str(t.datatype) if t.datatype else XSD + "string"
+        return Cell("literal", _canon(str(t), dt), dt)
+    return Cell("literal", str(t), XSD + "string")
+
+
+def _to_ox(c: Cell) -> Any:
+    import pyoxigraph as ox
+
+    if c.kind == "iri":
+        return ox.NamedNode(c.value)
+    if c.lang:
+        return ox.Literal(c.value, language=c.lang)
+    return ox.Literal(c.value, datatype=ox.NamedNode(c.datatype or XSD + "string"))
+
+
+def _to_rdflib(c: Cell) -> Any:
+    from rdflib import Literal, URIRef
+
+    if c.kind == "iri":
+        return URIRef(c.value)
+    if c.lang:
+        return Literal(c.value, lang=c.lang)
+    if not c.datatype or c.datatype == XSD + "string":
+        return Literal(c.value)
+    return Literal(c.value, datatype=URIRef(c.datatype))
+
+
+# ---------------------------------------------------------------- remote endpoint
+
+
+def with_values(q: QueryDef, bindings: dict[str, Cell]) -> str:
+    """The query text with its bindings as a trailing VALUES row of serialised terms (for endpoints),
+    plus PREFIX lines for the project prefixes it uses but does not declare."""
+    declared = set(re.findall(r"(?im)^\s*PREFIX\s+([A-Za-z][\w.-]*)?:", q.text))
+    prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in sorted(_prefixes().items())
+                       if p not in declared and re.search(rf"(?<![\w<]){re.escape(p)}:", q.text))
+    text = prologue + q.text
+    if bindings:
+        names = sorted(bindings)
+        text += f"\nVALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(bindings[n].n3() for n in names)}) }}\n"
+    return text
+
+
+def run_remote(q: QueryDef, bindings: dict[str, Cell], url: str, timeout: float = 30.0,
+               max_rows: int = DEFAULT_MAX_ROWS) -> ResultTable:
+    """Send the query to a SPARQL protocol endpoint and read its JSON results."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    if not re.match(r"https?://", url):
+        raise QueryError(f"endpoint must be an http:// or https:// URL, got {url!r}")
+    body = urllib.parse.urlencode({"query": with_values(q, bindings)}).encode()
+    req = urllib.request.Request(url, data=body, method="POST", headers={
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Accept": "application/sparql-results+json"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            payload = json.loads(resp.read().decode("utf-8"))
+    except urllib.error.HTTPError as exc:
+        detail = exc.read().decode("utf-8", "replace").strip()[:500]
+        if exc.code == 400 and re.search(r"error at \d+:\d+", detail):
+            raise _syntax_error(q, detail) from None
+        raise QueryError(f"endpoint {url} answered HTTP {exc.code}: {detail or exc.reason}") from None
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise QueryError(f"cannot reach SPARQL endpoint {url}: {reason}") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise QueryError(f"endpoint {url} did not return SPARQL JSON results: {exc}") from None
+    if "boolean" in payload:
+        return ResultTable((), boolean=bool(payload["boolean"]), engine=url)
+    cols = tuple(payload.get("head", {}).get("vars", []))
+    rows = ([b.get(c) for c in cols] for b in payload.get("results", {}).get("bindings", []))
+    return _collect(cols, rows, _from_json, max_rows, url)
+
+
+def _from_json(t: dict[str, str] | None) -> Cell | None:
+    if t is None:
+        return None
+    kind = {"uri": "iri", "bnode": "bnode"}.get(t["type"], "literal")
+    if kind != "literal":
+        return Cell(kind, t["value"])
+    if t.get("xml:lang"):
+        return Cell("literal", t["value"], RDF_LANGSTRING, t["xml:lang"].lower())
+    dt = t.get("datatype", XSD + "string")
+    return Cell("literal", _canon(t["value"], dt), dt)
+
+
+# ---------------------------------------------------------------- output
+
+
+def compact(iri: str) -> str:
+    """An IRI as a CURIE when a project prefix covers it (for tables)."""
+    best = ""
+    for p, ns in _prefixes().items():
+        if iri.startswith(ns) and len(ns) > len(best and _prefixes()[best]):
+            best = p
+    return f"{best}:{iri[len(_prefixes()[best]):]}" if best else iri
+
+
+def _display(c: Cell | None, short: bool) -> str:
+    if c is None:
+        return ""
+    if c.kind == "iri":
+        return compact(c.value) if short else c.value
+    if c.kind == "bnode":
+        return f"_:{c.value}"
+    return c.value
+
+
+def format_result(res: ResultTable, fmt: str = "table") -> str:
+    if fmt == "json":
+        return json.dumps(res.to_dict(), ensure_ascii=False, indent=2)
+    if res.boolean is not None:
+        return "true" if res.boolean else "false"
+    if fmt in ("csv", "tsv"):
+        buf = io.StringIO()
+        w = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        w.writerow(res.columns)
+        for row in res.rows:
+            w.writerow([_display(c, False).replace("\t", " ").replace("\n", " ") if fmt == "tsv" else _display(c, False)
+                        for c in row])
+        return buf.getvalue().rstrip("\n")
+    if fmt != "table":
+        raise QueryError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    table = [list(res.columns)] + [[_display(c, True).replace("\n", " ") for c in row] for row in res.rows]
+    widths = [max(_width(r[i]) for r in table) for i in range(len(res.columns))]
+    lines = ["  ".join(_pad(v, w) for v, w in zip(r, widths, strict=True)).rstrip() for r in table]
+    if lines:
+        lines.insert(1, "  ".join("-" * w for w in widths))
+    n = len(res.rows)
+    lines.append(f"({n} row{'s' if n != 1 else ''}{', truncated: raise --max-rows to see more' if res.truncated else ''})")
+    return "\n".join(lines)
+
+
+def _width(s: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _pad(s: str, w: int) -> str:
+    return s + " " * (w - _width(s))
