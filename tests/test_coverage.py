@@ -8,7 +8,6 @@ import sys
 
 from kg.coverage import coverage, split_sentences
 from kg.seeds import load_seeds
-
 from tests.conftest import SEEDS
 
 
