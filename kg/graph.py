@@ -11,17 +11,44 @@
 summary, evidence, status, negated, model, species, qualifiers, where — and ``source``
 ("claims" or "registry"). Negated claims form no edge; they are in ``network.graph["negated"]``.
 ``KG.rdf`` is the rdflib graph (parsed lazily from the cached N-Quads).
+
+Asking the graph — the same functions the CLI commands call; every result has ``.to_dict()``:
+
+    >>> g.resolve("ミクログリア")             # id, CURIE, English/Japanese label or synonym
+    'microglia'
+    >>> answer = g.paths("SOD1", "microglia", max_hops=4, limit=10)   # alskg path SOD1 microglia
+    >>> any("astrocyte" in [n.id for n in p.nodes] for p in answer)
+    True
+    >>> hop = answer[0].hops[0]; hop.source, hop.direction in ("forward", "reverse", "both")
+    ('sod1', True)
+    >>> "glia-sod1-2008" in {c.document for p in answer for h in p.hops for c in h.claims}
+    True
+    >>> [n.id for n, d in g.neighbors("astrocyte", hops=1).nodes][:1] != []
+    True
+    >>> rows = g.query("claims-by-document", document="glia-sod1-2008").rows   # alskg query ...
+    >>> len(rows) > 0
+    True
+    >>> g.rank("degree", top=1)[0].entity.id          # alskg rank
+    'als'
 """
 
 from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import networkx as nx
 from rdflib import Graph
 
 from kg.locations import default_seeds_dir
+
+if TYPE_CHECKING:
+    from kg.analyze import Chain, Community, Ranked
+    from kg.names import NameIndex
+    from kg.paths import PathAnswer, PathFinder
+    from kg.query import Engines, ResultTable
+    from kg.views import EntityView, Neighborhood
 
 
 class KG:
@@ -40,6 +67,73 @@ class KG:
 
     def __repr__(self) -> str:
         return f"<KG {self.network.number_of_nodes()} entities, {self.network.number_of_edges()} relations>"
+
+    # ---- asking the graph (kg.names, kg.paths, kg.views, kg.query, kg.analyze); the CLI calls these
+
+    @cached_property
+    def names(self) -> NameIndex:
+        from kg.names import NameIndex
+
+        return NameIndex(self.network)
+
+    @cached_property
+    def finder(self) -> PathFinder:
+        from kg.paths import PathFinder
+
+        return PathFinder(self.network)
+
+    @cached_property
+    def engines(self) -> Engines:
+        from kg.query import Engines
+
+        return Engines(self.nq_path, rdflib_graph=self.__dict__.get("rdf"))
+
+    def resolve(self, name: str) -> str:
+        """The entity id for an id, CURIE, English or Japanese label or synonym (raises AlskgError)."""
+        return self.names.resolve(name)
+
+    def entity(self, name: str) -> EntityView:
+        """Labels, ids, type and every claim about one entity (``alskg show``)."""
+        from kg.views import show_entity
+
+        return show_entity(self.network, name, self.names)
+
+    def paths(self, a: str, b: str, max_hops: int = 4, limit: int | None = 10, via: str | None = None,
+              avoid: tuple[str, ...] | list[str] = (), directed: bool = False) -> PathAnswer:
+        """Ranked paths between two entities, each hop with its claims (``alskg path``)."""
+        from kg.paths import find_paths
+
+        return find_paths(self.network, a, b, max_hops=max_hops, limit=limit, via=via, avoid=tuple(avoid),
+                          directed=directed, names=self.names, finder=self.finder)
+
+    def neighbors(self, name: str, hops: int = 1) -> Neighborhood:
+        """Entities within ``hops`` of one entity and the relations among them (``alskg neighbors``)."""
+        from kg.views import neighborhood
+
+        return neighborhood(self.network, name, hops, self.names, self.finder)
+
+    def query(self, query: str, params: dict[str, str] | None = None, engine: str = "oxigraph",
+              **kwargs: str) -> ResultTable:
+        """Run a shipped query by name (``g.query("chains", gene="SOD1")``), a .rq file or SPARQL text."""
+        from kg.query import bind_params, load_query, read_query, run
+
+        q = read_query("<text>", query, "<text>") if "{" in query else load_query(query)
+        return run(q, bind_params(q, {**(params or {}), **kwargs}, self), self.engines, engine)
+
+    def rank(self, metric: str = "degree", type_: str | None = None, top: int = 20) -> list[Ranked]:
+        from kg.analyze import rank
+
+        return rank(self.network, metric, type_, top)
+
+    def communities(self) -> list[Community]:
+        from kg.analyze import communities
+
+        return communities(self.network)
+
+    def chains(self, gene: str | None = None) -> list[Chain]:
+        from kg.analyze import chains
+
+        return chains(self.network, gene, self.finder)
 
 
 def load(seeds_dir: Path | str | None = None, cache_dir: Path | str | None = None) -> KG:

@@ -256,10 +256,10 @@ def find_paths(G: nx.MultiDiGraph, a: str, b: str, *, max_hops: int = 4, limit: 
     banned = {names.resolve(x) for x in avoid}
     if banned & {src, dst}:
         raise AlskgError("cannot --avoid an end of the path")
-    via_type = _check_type(G, via) if via else None
+    via_type, via_types = type_family(via) if via else (None, frozenset())
     raw, truncated = finder.node_paths(src, dst, max_hops, directed, banned, MAX_PATHS_SEEN)
     if via_type:
-        raw = [p for p in raw if any(G.nodes[n].get("type") == via_type for n in p[1:-1])]
+        raw = [p for p in raw if any(G.nodes[n].get("type") in via_types for n in p[1:-1])]
     results = [_make_path(G, finder, p, directed) for p in raw]
     results.sort(key=lambda r: (r.length, -r.score, -r.evidence, tuple(n.id for n in r.nodes)))
     shown = results if limit is None else results[:limit]
@@ -269,11 +269,20 @@ def find_paths(G: nx.MultiDiGraph, a: str, b: str, *, max_hops: int = 4, limit: 
 
 
 def _check_type(G: nx.MultiDiGraph, name: str) -> str:
-    types = sorted({d.get("type", "") for _, d in G.nodes(data=True)} - {""})
-    for t in types:
-        if t.casefold() == name.replace("_", "").replace(" ", "").casefold():
-            return t
-    raise AlskgError(f"unknown entity type {name!r}; types in the graph: {', '.join(types)}")
+    """The schema's spelling of an entity type (case and separators ignored), or a clear error."""
+    return type_family(name)[0]
+
+
+def type_family(name: str) -> tuple[str, frozenset[str]]:
+    """(type, the type and its subtypes): ``--via Therapy`` also accepts Drug and CellTherapy."""
+    from kg.schema import load_schema
+
+    schema = load_schema()
+    key = name.replace("_", "").replace(" ", "").casefold()
+    for t in sorted(schema.types):
+        if t.casefold() == key:
+            return t, frozenset(u for u in schema.types if schema.is_a(u, t))
+    raise AlskgError(f"unknown entity type {name!r}; types: {', '.join(sorted(schema.types))}")
 
 
 def _make_path(G: nx.MultiDiGraph, finder: PathFinder, nodes: tuple[str, ...], directed: bool) -> PathResult:
@@ -319,9 +328,9 @@ def format_answer(G: nx.MultiDiGraph, ans: PathAnswer, lang: str = "en") -> str:
         if ans.filters.get("avoid"):
             extra.append(f"avoiding {', '.join(ans.filters['avoid'])}")
         tail = f" ({'; '.join(extra)})" if extra else ""
-        return f"No {mode}path from {a} [{ans.source.id}] to {b} [{ans.target.id}] within {ans.max_hops} hops{tail}."
+        return f"No {mode}path from {a} [{ans.source.id}] to {b} [{ans.target.id}] within {ans.max_hops} hop{'s' if ans.max_hops != 1 else ''}{tail}."
     head = (f"{a} [{ans.source.id}] → {b} [{ans.target.id}]: {ans.found}{'+' if ans.truncated else ''} "
-            f"{mode}path{'s' if ans.found != 1 else ''} within {ans.max_hops} hops; showing {len(ans.paths)}, "
+            f"{mode}path{'s' if ans.found != 1 else ''} within {ans.max_hops} hop{'s' if ans.max_hops != 1 else ''}; showing {len(ans.paths)}, "
             "fewest hops first, then most specific")
     out = [head]
     for i, p in enumerate(ans.paths, 1):

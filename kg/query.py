@@ -309,6 +309,12 @@ def _run_oxigraph(q: QueryDef, bindings: dict[str, Cell], store: Any, max_rows: 
         res = store.query(q.text, prefixes=_prefixes(), use_default_graph_as_union=True, substitutions=subs)
     except SyntaxError as exc:
         raise _syntax_error(q, str(exc)) from None
+    except RuntimeError as exc:  # e.g. a substituted variable the query does not select
+        m = re.search(r"variable \?(\w+) in its SELECT projection", str(exc))
+        if m:
+            raise QueryError(f"query {q.name} does not SELECT ?{m.group(1)}, so --param {m.group(1)}=... cannot be "
+                             f"bound on Oxigraph; add ?{m.group(1)} to the SELECT clause") from None
+        raise QueryError(f"query {q.name} cannot run on Oxigraph: {exc}") from None
     except OSError as exc:
         raise QueryError(f"query {q.name} failed: {exc}") from None
     if isinstance(res, ox.QueryBoolean):
@@ -490,11 +496,12 @@ def _from_json(t: dict[str, str] | None) -> Cell | None:
 
 def compact(iri: str) -> str:
     """An IRI as a CURIE when a project prefix covers it (for tables)."""
-    best = ""
-    for p, ns in _prefixes().items():
-        if iri.startswith(ns) and len(ns) > len(best and _prefixes()[best]):
-            best = p
-    return f"{best}:{iri[len(_prefixes()[best]):]}" if best else iri
+    prefixes = _prefixes()
+    hits = [(len(ns), p) for p, ns in prefixes.items() if iri.startswith(ns)]
+    if not hits:
+        return iri
+    best = max(hits)[1]
+    return f"{best}:{iri[len(prefixes[best]):]}"
 
 
 def _display(c: Cell | None, short: bool) -> str:

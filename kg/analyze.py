@@ -1,0 +1,198 @@
+"""Whole-graph analytics with NetworkX: centrality ranking, communities, and mechanism chains.
+
+All of them read an undirected simple projection: one edge per related pair of entities, weighted
+by its number of supporting claims (registry links weigh 1). Direction matters for reading a
+claim, not for asking which entities hold the graph together. Negated claims are not edges.
+Results are deterministic: ties break by id, and community detection has no random seed to vary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from kg.model import AlskgError
+from kg.names import EntityRef, entity_ref
+from kg.paths import Link, PathFinder
+
+METRICS = ("degree", "betweenness", "pagerank")
+GENE_TYPES = ("Gene", "Variant", "GeneProduct")
+THERAPY_TYPES = ("Therapy", "Drug", "CellTherapy")
+
+
+def simple_projection(G: nx.MultiDiGraph) -> nx.Graph:
+    """Undirected, one edge per pair, ``weight`` = supporting claims (at least 1)."""
+    H = nx.Graph()
+    H.add_nodes_from(sorted(G.nodes))
+    for u, v, data in sorted(G.edges(data=True), key=lambda e: (e[0], e[1], e[2]["predicate"])):
+        if u == v:
+            continue
+        w = max(len(data.get("claims", ())), 1)
+        if H.has_edge(u, v):
+            H[u][v]["weight"] += w
+        else:
+            H.add_edge(u, v, weight=w)
+    return H
+
+
+@dataclass(frozen=True)
+class Ranked:
+    entity: EntityRef
+    score: float
+    degree: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.entity.to_dict(), "score": self.score, "degree": self.degree}
+
+
+def rank(G: nx.MultiDiGraph, metric: str = "degree", type_: str | None = None, top: int = 20) -> list[Ranked]:
+    """The ``top`` entities by ``metric`` (degree = distinct neighbours), optionally of one type."""
+    if metric not in METRICS:
+        raise AlskgError(f"unknown metric {metric!r}; choose one of {', '.join(METRICS)}")
+    if top < 1:
+        raise AlskgError(f"--top must be at least 1 (got {top})")
+    H = simple_projection(G)
+    if metric == "degree":
+        scores: dict[str, float] = {n: float(d) for n, d in H.degree()}
+    elif metric == "betweenness":
+        scores = nx.betweenness_centrality(H, normalized=True)
+    else:
+        scores = _pagerank(H)
+    nodes = list(H.nodes)
+    if type_:
+        from kg.paths import type_family
+
+        family = type_family(type_)[1]
+        nodes = [n for n in nodes if G.nodes[n].get("type") in family]
+    nodes.sort(key=lambda n: (-round(scores[n], 12), n))
+    return [Ranked(entity_ref(G, n), round(scores[n], 6), H.degree(n)) for n in nodes[:top]]
+
+
+def _pagerank(H: nx.Graph) -> dict[str, float]:
+    try:
+        return nx.pagerank(H, weight="weight")
+    except (ImportError, ModuleNotFoundError):  # scipy missing: NetworkX's pure-Python power iteration
+        from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
+
+        return _pagerank_python(H, weight="weight")
+
+
+@dataclass(frozen=True)
+class Community:
+    """A group of entities more linked to each other than to the rest (greedy modularity)."""
+
+    index: int
+    members: tuple[EntityRef, ...]
+    hubs: tuple[EntityRef, ...]  # the best-connected members, to name the community by
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "size": len(self.members), "hubs": [h.to_dict() for h in self.hubs],
+                "members": [m.to_dict() for m in self.members]}
+
+
+def communities(G: nx.MultiDiGraph, min_size: int = 2) -> list[Community]:
+    """Deterministic communities (Clauset-Newman-Moore greedy modularity), largest first."""
+    H = simple_projection(G)
+    H.remove_nodes_from([n for n, d in list(H.degree()) if d == 0])
+    if H.number_of_edges() == 0:
+        return []
+    groups = nx.community.greedy_modularity_communities(H, weight="weight")
+    ordered = sorted((sorted(c) for c in groups if len(c) >= min_size), key=lambda c: (-len(c), c[0]))
+    out = []
+    for i, members in enumerate(ordered, 1):
+        hubs = sorted(members, key=lambda n: (-H.degree(n, weight="weight"), n))[:3]
+        out.append(Community(i, tuple(entity_ref(G, n) for n in members), tuple(entity_ref(G, n) for n in hubs)))
+    return out
+
+
+@dataclass(frozen=True)
+class Chain:
+    """Gene → cell type → pathology → therapy, each step a curated relation with its evidence."""
+
+    gene: EntityRef
+    cell: EntityRef
+    pathology: EntityRef
+    therapy: EntityRef
+    links: tuple[tuple[Link, ...], tuple[Link, ...], tuple[Link, ...]]
+
+    @property
+    def evidence(self) -> int:
+        return len({c.claim for step in self.links for lk in step for c in lk.claims})
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"gene": self.gene.to_dict(), "cell": self.cell.to_dict(), "pathology": self.pathology.to_dict(),
+                "therapy": self.therapy.to_dict(), "evidence": self.evidence,
+                "links": [[lk.to_dict() for lk in step] for step in self.links]}
+
+
+def chains(G: nx.MultiDiGraph, gene: str | None = None, finder: PathFinder | None = None) -> list[Chain]:
+    """Every gene → cell type → pathology → therapy chain (genes include variants and products);
+    the same chains as ``ontology/queries/chains.rq``, which a test checks. ``gene`` narrows to
+    chains from one gene and its registered variants and products."""
+    finder = finder or PathFinder(G)
+    types = {n: d.get("type") for n, d in G.nodes(data=True)}
+
+    def step(u: str, v: str) -> tuple[Link, ...]:
+        return finder.hop(u, v, directed=False).links
+
+    def linked(u: str, want: tuple[str, ...]) -> list[str]:
+        return sorted(v for v in finder.und.get(u, ()) if types.get(v) in want)
+
+    starts = sorted(n for n, t in types.items() if t in GENE_TYPES)
+    if gene is not None:
+        from kg.names import NameIndex
+
+        root = NameIndex(G).resolve(gene)
+        # a gene's chains include those of its variants and products (registry links)
+        starts = [root, *sorted(v for _, v, d in G.out_edges(root, data=True) if d.get("source") == "registry")]
+    out = []
+    for g in starts:
+        for c in linked(g, ("CellType",)):
+            for p in linked(c, ("Pathology",)):
+                for t in linked(p, THERAPY_TYPES):
+                    out.append(Chain(*(entity_ref(G, x) for x in (g, c, p, t)), (step(g, c), step(c, p), step(p, t))))
+    out.sort(key=lambda ch: (ch.gene.label_en, ch.cell.label_en, ch.pathology.label_en, ch.therapy.label_en,
+                             ch.gene.id, ch.cell.id, ch.pathology.id, ch.therapy.id))
+    return out
+
+
+# ---------------------------------------------------------------- text
+
+
+def format_rank(rows: list[Ranked], metric: str) -> str:
+    w = max([len(r.entity.label_en) for r in rows] + [6])
+    lines = [f"{'#':>3}  {'entity':<{w}}  {'type':<18}  {metric:>11}  neighbours"]
+    for i, r in enumerate(rows, 1):
+        score = f"{int(r.score)}" if metric == "degree" else f"{r.score:.4f}"
+        lines.append(f"{i:>3}  {r.entity.label_en:<{w}}  {r.entity.type:<18}  {score:>11}  {r.degree}   [{r.entity.id}]")
+    return "\n".join(lines)
+
+
+def format_communities(groups: list[Community]) -> str:
+    if not groups:
+        return "No communities (the graph has no relations)."
+    out = []
+    for c in groups:
+        out.append(f"{c.index}. {len(c.members)} entities, around {', '.join(h.label_en for h in c.hubs)}")
+        out.append("   " + "; ".join(m.label_en for m in c.members))
+    return "\n".join(out)
+
+
+def format_chains(G: nx.MultiDiGraph, rows: list[Chain]) -> str:
+    from kg.paths import Hop, format_evidence, format_link
+
+    if not rows:
+        return "No gene → cell type → pathology → therapy chain in the graph."
+    out = [f"{len(rows)} gene → cell type → pathology → therapy chain{'s' if len(rows) != 1 else ''}"]
+    for i, ch in enumerate(rows, 1):
+        nodes = (ch.gene, ch.cell, ch.pathology, ch.therapy)
+        out += ["", f"{i}. " + " → ".join(f"{n.label_en}" for n in nodes) + f"   ({ch.evidence} claims)"]
+        for (a, b), step in zip(zip(nodes, nodes[1:], strict=False), ch.links, strict=True):
+            hop = Hop(a.id, b.id, step)
+            for lk in step:
+                out.append(f"   {format_link(G, hop, lk)}" + ("   (entity registry)" if lk.origin == "registry" else ""))
+                for ev in lk.claims:
+                    out += format_evidence(ev)
+    return "\n".join(out)

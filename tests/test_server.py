@@ -1,0 +1,108 @@
+"""A real SPARQL server on loopback (Oxigraph), started by the test, bounded in time, always stopped."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+import kg
+from kg.model import AlskgError
+from kg.query import QueryError, bind_params, load_query, run, run_remote, shipped_queries
+from kg.server import running_server
+
+pytestmark = pytest.mark.server
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def real_kg(real_seeds, tmp_path_factory) -> kg.KG:
+    return kg.load(real_seeds, tmp_path_factory.mktemp("cache"))
+
+
+@pytest.fixture(scope="module")
+def endpoint(real_kg):
+    with running_server(real_kg.nq_path, port=free_port(), wait_s=30) as server:
+        yield server.url
+    assert server.proc.poll() is not None, "the server must be stopped"
+
+
+def test_every_shipped_query_gives_the_same_answer_over_http(real_kg, endpoint):
+    for q in shipped_queries():
+        if any(p.description.startswith("required") for p in q.params):
+            continue
+        local, remote = run(q, {}, real_kg.engines), run_remote(q, {}, endpoint)
+        assert local.columns == remote.columns
+        assert sorted(local.rows, key=repr) == sorted(remote.rows, key=repr), q.name
+
+
+def test_parameters_reach_the_endpoint_as_values(real_kg, endpoint):
+    q = load_query("claims-by-document")
+    b = bind_params(q, {"document": "glia-sod1-2008"}, real_kg)
+    assert sorted(run(q, b, real_kg.engines).rows, key=repr) == sorted(run_remote(q, b, endpoint).rows, key=repr)
+
+
+def test_endpoint_syntax_errors_and_unreachable_endpoints(endpoint):
+    from kg.query import QueryDef
+
+    with pytest.raises(AlskgError, match="line"):
+        run_remote(QueryDef("bad", "SELECT ?x WHERE {\n ?x a \n}"), {}, endpoint)
+    with pytest.raises(QueryError, match="cannot reach"):
+        run_remote(load_query("documents"), {}, f"http://127.0.0.1:{free_port()}/query", timeout=5)
+
+
+def test_cli_query_endpoint(endpoint, real_seeds, tmp_path):
+    env = {**os.environ, "ALSKG_CACHE": str(tmp_path / "cache")}
+    r = subprocess.run([sys.executable, "-m", "kg", "query", "documents", "--endpoint", endpoint, "--format", "csv"],
+                       capture_output=True, text=True, timeout=120, env=env)
+    assert r.returncode == 0, r.stderr
+    assert "glia-sod1-2008" in r.stdout
+
+
+def test_cli_serve_starts_answers_and_stops(real_seeds, tmp_path):
+    port = free_port()
+    env = {**os.environ, "ALSKG_CACHE": str(tmp_path / "cache")}
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port), "--seeds", str(real_seeds)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                url = f"http://127.0.0.1:{port}/query?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D"
+                req = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
+                with urllib.request.urlopen(req, timeout=2) as resp:
+                    assert b"true" in resp.read()
+                    break
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read()
+                time.sleep(0.2)
+        else:
+            pytest.fail("alskg serve did not answer within 60 s")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert "Traceback" not in proc.stderr.read()
+
+
+def test_serve_on_a_busy_port_fails_cleanly(real_kg):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        with pytest.raises(AlskgError, match="did not start"), running_server(real_kg.nq_path, port=port, wait_s=20):
+            pass
