@@ -4,7 +4,10 @@
 or motor neurons. Ranking puts fewer hops first, then paths through specific nodes before paths
 through hubs, then more supporting claims. The hub penalty is Hetionet's degree-weighted path
 count for one path: the product over its edges of (degree(u) · degree(v))^-w, with w = 0.4, so a
-path through a node with 20 neighbours scores far below one through a node with 2.
+path through a node with 20 neighbours scores far below one through a node with 2. Each hop is
+then weighted by how well it explains: 1 for a hop that follows the arrow and rests on a study's
+own finding (or on the entity registry), halved when it runs against every arrow (two causes of
+one effect are weaker than a chain), halved again when only background statements support it.
 
 Search is done here in NetworkX terms (a bounded depth-first search pruned by distance to the
 target), never with SPARQL property paths, whose cost cannot be bounded. Negated claims never
@@ -24,6 +27,8 @@ from kg.model import AlskgError
 from kg.names import EntityRef, NameIndex, entity_ref
 
 DAMPING = 0.4  # Hetionet's w for degree-weighted path counts
+REVERSE_HOP_WEIGHT = 0.5  # a hop taken against every arrow explains less than one along an arrow
+BACKGROUND_HOP_WEIGHT = 0.5  # a hop resting only on background statements, not on a study finding
 MAX_HOPS_LIMIT = 8  # beyond this the answer is "everything", and the search cost explodes
 MAX_PATHS_SEEN = 200_000  # stop enumerating (and say so) past this many candidate paths
 
@@ -232,12 +237,25 @@ class PathFinder:
         complete = walk(a)
         return out, not complete
 
-    def score(self, nodes: tuple[str, ...]) -> float:
-        """Degree-weighted path score (higher = through more specific nodes)."""
+    def score(self, nodes: tuple[str, ...], hops: tuple[Hop, ...] = ()) -> float:
+        """Degree-weighted path score times hop weights (higher = more specific, better explained)."""
         s = 1.0
         for u, v in zip(nodes, nodes[1:], strict=False):
             s *= (max(self.degree.get(u, 1), 1) * max(self.degree.get(v, 1), 1)) ** -DAMPING
+        for hop in hops:
+            s *= hop_weight(hop)
         return s
+
+
+def hop_weight(hop: Hop) -> float:
+    """The best of the hop's links: along the arrow and on a study finding (or the registry) weigh most."""
+    best = 0.0
+    for lk in hop.links:
+        w = 1.0 if lk.subject == hop.source else REVERSE_HOP_WEIGHT
+        if lk.origin == "claims" and not any(c.status == "finding" for c in lk.claims):
+            w *= BACKGROUND_HOP_WEIGHT
+        best = max(best, w)
+    return best or 1.0
 
 
 def find_paths(G: nx.MultiDiGraph, a: str, b: str, *, max_hops: int = 4, limit: int | None = 10,
@@ -289,7 +307,7 @@ def _make_path(G: nx.MultiDiGraph, finder: PathFinder, nodes: tuple[str, ...], d
     hops = tuple(finder.hop(u, v, directed) for u, v in zip(nodes, nodes[1:], strict=False))
     claims = {c.claim: c for h in hops for c in h.claims}
     docs = tuple(sorted({c.document for c in claims.values()}))
-    return PathResult(tuple(entity_ref(G, n) for n in nodes), hops, finder.score(nodes), len(claims), docs)
+    return PathResult(tuple(entity_ref(G, n) for n in nodes), hops, finder.score(nodes, hops), len(claims), docs)
 
 
 # ---------------------------------------------------------------- text

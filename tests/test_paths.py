@@ -113,6 +113,24 @@ def test_fewer_hops_rank_first():
     assert find_paths(G, "a", "b")[0].length == 1
 
 
+def test_hops_against_the_arrow_or_on_background_only_weigh_less():
+    from kg.paths import BACKGROUND_HOP_WEIGHT, REVERSE_HOP_WEIGHT, Evidence, Hop, Link, hop_weight
+
+    finding = Evidence("c1", "d", "q", "s", "mouse_model", "finding")
+    background = Evidence("c2", "d", "q", "s", "background_statement", "background")
+    assert hop_weight(Hop("a", "b", (Link("a", "p", "b", "claims", (finding,)),))) == 1.0
+    assert hop_weight(Hop("a", "b", (Link("b", "p", "a", "claims", (finding,)),))) == REVERSE_HOP_WEIGHT
+    assert hop_weight(Hop("a", "b", (Link("a", "p", "b", "claims", (background,)),))) == BACKGROUND_HOP_WEIGHT
+    assert hop_weight(Hop("a", "b", (Link("a", "p", "b", "registry", ()),))) == 1.0
+
+
+def test_real_graph_sod1_to_microglia_ranks_the_astrocyte_route_first(real_kg):
+    for target in ("microglia", "ミクログリア"):
+        best = real_kg.paths("SOD1", target)[0]
+        assert [n.id for n in best.nodes] == ["sod1", "sod1_g37r", "astrocyte", "microglia"]
+        assert all(h.direction == "forward" for h in best.hops)
+
+
 def test_real_graph_sod1_to_microglia_shows_the_astrocyte_route_with_the_glia_sentences(real_kg):
     for target in ("microglia", "ミクログリア"):
         ans = real_kg.paths("SOD1", target)
