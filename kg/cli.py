@@ -13,18 +13,8 @@ from pathlib import Path
 
 import click
 
-from kg.locations import default_seeds_dir
 from kg.model import AlskgError
-
-seeds_option = click.option(
-    "--seeds", "seeds_dir", type=click.Path(path_type=Path), default=None,
-    help="Seeds folder (default: $ALSKG_SEEDS or the repository's seeds/).",
-)
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-
-
-def seeds_path(seeds_dir: Path | None) -> Path:
-    return seeds_dir or default_seeds_dir()
+from kg.options import json_option, seeds_option, seeds_path
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -2,7 +2,6 @@
 
 Each command loads the cached graph, calls one ``KG`` method (the same one a notebook calls) and
 prints text or ``--json``. Errors are ``AlskgError``s, which ``kg.cli.main`` prints cleanly.
-Options are defined here rather than imported from ``kg.cli``, which imports this module.
 """
 
 from __future__ import annotations
@@ -14,11 +13,7 @@ from typing import Any
 
 import click
 
-seeds_option = click.option(
-    "--seeds", "seeds_dir", type=click.Path(path_type=Path), default=None,
-    help="Seeds folder (default: $ALSKG_SEEDS or the repository's seeds/).",
-)
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+from kg.options import json_option, seeds_option
 
 
 def _load(seeds_dir: Path | None) -> Any:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli import seeds_option, seeds_path
+from kg.options import seeds_option, seeds_path
 
 
 @click.command()
