@@ -1,12 +1,15 @@
-"""``alskg validate``: every check on the seeds, then SHACL on the built graph; collect, then fail."""
+"""``alskg validate``: every check on the seeds, then SHACL and the violation queries on the built
+graph. Collect, then fail: every problem is reported, not just the first.
+"""
 
 from __future__ import annotations
 
+import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.model import Seeds, ValidationFailed
+from kg.model import Problem, Seeds, ValidationFailed
 from kg.schema import load_schema
 from kg.seeds import read_seeds
 
@@ -29,7 +32,30 @@ def validate_seeds(root: Path) -> Report:
     if not problems:
         from kg.shapes import shacl_problems
 
-        problems = shacl_problems(seeds, schema)
+        problems = shacl_problems(seeds, schema) + violation_problems(seeds)
     if problems:
         raise ValidationFailed(problems)
     return Report(seeds)
+
+
+def violation_problems(seeds: Seeds) -> list[Problem]:
+    """Run every shipped ``violation-*.rq`` query on the built graph; each row it returns is a problem."""
+    from kg.build import build_dataset
+    from kg.locations import ONTOLOGY_DIR
+    from kg.query import Engines, run, shipped_queries
+    from kg.serialize import serialize
+
+    queries = [q for q in shipped_queries() if q.name.startswith("violation-")]
+    if not queries:
+        return []
+    with tempfile.TemporaryDirectory(prefix="alskg-validate-") as tmp:
+        nq = Path(tmp) / "graph.nq"
+        nq.write_bytes(serialize(build_dataset(seeds, load_schema(), ONTOLOGY_DIR), "nq"))
+        engines = Engines(nq)
+        problems = []
+        for q in queries:
+            for row in run(q, {}, engines).records():
+                shown = ", ".join(f"{k}={v}" for k, v in row.items())
+                problems.append(Problem(f"ontology/queries/{q.name}.rq", 1, f"violation query returned a row: {shown}",
+                                        q.summary))
+    return problems

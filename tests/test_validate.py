@@ -115,3 +115,23 @@ def test_unknown_field_and_duplicate_key(mini_seeds):
                  encoding="utf-8")
     assert_clean_failure(run("validate", env_seeds=mini_seeds), r"unknown field 'specie' in a claim",
                          r"key 'status' appears twice")
+
+
+def test_violation_queries_catch_an_edge_no_claim_supports(mini_seeds, tmp_path):
+    from kg.build import build_dataset
+    from kg.locations import ONTOLOGY_DIR
+    from kg.namespaces import ALS, ENT, GRAPH_DATA
+    from kg.query import Engines, run, shipped_queries
+    from kg.schema import load_schema
+    from kg.seeds import load_seeds
+    from kg.serialize import serialize
+    from kg.validate import violation_problems
+
+    seeds = load_seeds(mini_seeds)
+    assert violation_problems(seeds) == []
+    ds = build_dataset(seeds, load_schema(), ONTOLOGY_DIR)
+    ds.graph(GRAPH_DATA).add((ENT.astrocyte, ALS.activates, ENT.sod1))  # the negated claim's relation, asserted
+    nq = tmp_path / "g.nq"
+    nq.write_bytes(serialize(ds, "nq"))
+    rows = {q.name: run(q, {}, Engines(nq)).records() for q in shipped_queries() if q.name.startswith("violation-")}
+    assert rows["violation-unsupported-edge"] and rows["violation-negated-edge"]
