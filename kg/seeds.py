@@ -78,6 +78,7 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 class _Collector:
     root: Path
     problems: list[Problem] = field(default_factory=list)
+    unreadable: set[Path] = field(default_factory=set)  # files that could not be parsed at all
 
     def rel(self, path: Path) -> str:
         try:
@@ -94,6 +95,7 @@ def _load_yaml(path: Path, col: _Collector) -> Any:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         col.add(path, 1, f"not UTF-8 text ({exc.reason})", "save the file as UTF-8")
+        col.unreadable.add(path)
         return None
     loader = _LineLoader(text)
     try:
@@ -103,6 +105,7 @@ def _load_yaml(path: Path, col: _Collector) -> Any:
         line = mark.line + 1 if mark else 1
         col.add(path, line, f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
                 "check indentation and quoting near this line (quote text containing ': ' or '#')")
+        col.unreadable.add(path)
         return None
     finally:
         loader.dispose()
@@ -475,7 +478,7 @@ def _check_claims(seeds: Seeds, schema: Schema, col: _Collector) -> None:
     used = {x for c in seeds.claims for x in (c.subject, c.object, c.model, c.species) if x}
     used |= {x for e in seeds.entities for x in (e.variant_of, e.product_of) if x}
     used |= {e.id for e in seeds.entities if e.variant_of or e.product_of}
-    for e in seeds.entities:
+    for e in seeds.entities if not col.unreadable else ():  # an unreadable claims file would make all look unused
         if e.id not in used:
             f, line = _where(e.where)
             col.problems.append(Problem(f, line, f"entity {e.id!r} is used by no claim",

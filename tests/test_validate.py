@@ -135,3 +135,10 @@ def test_violation_queries_catch_an_edge_no_claim_supports(mini_seeds, tmp_path)
     nq.write_bytes(serialize(ds, "nq"))
     rows = {q.name: run(q, {}, Engines(nq)).records() for q in shipped_queries() if q.name.startswith("violation-")}
     assert rows["violation-unsupported-edge"] and rows["violation-negated-edge"]
+
+
+def test_an_unreadable_claims_file_does_not_cascade_into_unused_entities(mini_seeds):
+    _claims(mini_seeds).write_text("document: glia-sod1-2008\nclaims:\n  - subject: [x\n", encoding="utf-8")
+    r = run("validate", env_seeds=mini_seeds)
+    assert_clean_failure(r, r"1 problem found", r"not valid YAML")
+    assert "used by no claim" not in r.stderr
