@@ -94,7 +94,7 @@ def coverage(seeds_dir: Path | None, doc_ids: tuple[str, ...], summary: bool, as
 
 @cli.command()
 @seeds_option
-@click.option("--format", "fmt", type=click.Choice(["ttl", "trig", "nq", "jsonld", "graphml"]), default="ttl",
+@click.option("--format", "fmt", type=click.Choice(["ttl", "trig", "nq", "jsonld", "graphml", "kgx"]), default="ttl",
               show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="File (default: stdout).")
 def export(seeds_dir: Path | None, fmt: str, output: Path | None) -> None:

@@ -14,8 +14,9 @@ from rdflib import Dataset
 from kg.build import union_graph
 from kg.model import AlskgError
 
-FORMATS = {"ttl": "turtle", "trig": "trig", "nq": "nquads", "jsonld": "json-ld", "graphml": "graphml"}
-EXTENSIONS = {"ttl": "ttl", "trig": "trig", "nq": "nq", "jsonld": "jsonld", "graphml": "graphml"}
+FORMATS = {"ttl": "turtle", "trig": "trig", "nq": "nquads", "jsonld": "json-ld", "graphml": "graphml",
+           "kgx": "KGX JSON"}
+EXTENSIONS = {"ttl": "ttl", "trig": "trig", "nq": "nq", "jsonld": "jsonld", "graphml": "graphml", "kgx": "kgx.json"}
 
 
 def serialize(ds: Dataset, fmt: str) -> bytes:
@@ -29,6 +30,10 @@ def serialize(ds: Dataset, fmt: str) -> bytes:
         return _trig(ds)
     if fmt == "graphml":
         return _graphml(ds)
+    if fmt == "kgx":
+        from kg.kgx import kgx_json
+
+        return kgx_json(ds)
     g = union_graph(ds)
     if fmt == "jsonld":
         return _jsonld(g)

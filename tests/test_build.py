@@ -75,3 +75,22 @@ def test_every_format_serialises(mini_seeds):
     ds = build_from_seeds(mini_seeds).dataset
     for fmt in FORMATS:
         assert serialize(ds, fmt)
+
+
+def test_kgx_export_is_biolink_typed_and_complete(real_seeds):
+    import json
+
+    built = build_from_seeds(real_seeds)
+    kgx = json.loads(serialize(built.dataset, "kgx"))
+    ids = [n["id"] for n in kgx["nodes"]]
+    assert len(ids) == len(set(ids)) == len(built.seeds.entities)
+    assert {"HGNC:11179", "CL:0000127", "CL:0000129", "MONDO:0004976"} <= set(ids)  # verified ids join other graphs
+    assert all(n["category"][0].startswith("biolink:") for n in kgx["nodes"])
+    claim_edges = [e for e in kgx["edges"] if e["id"].startswith("ALSKG.CLAIM:")]
+    assert len(claim_edges) == len(built.seeds.claims)
+    assert sum(e["negated"] for e in claim_edges) == sum(c.negated for c in built.seeds.claims)
+    for e in kgx["edges"]:
+        assert e["subject"] in ids and e["object"] in ids
+        assert e["predicate"].startswith("biolink:") and e["original_predicate"].startswith("als:")
+    glia = next(e for e in claim_edges if e["alskg_document"].endswith("glia-sod1-2008"))
+    assert glia["publications"] == ["doi:10.1038/nn2047", "PMID:18246065"] and glia["quote_ja"]
