@@ -64,6 +64,11 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
     m.key_lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError("while reading a mapping", node.start_mark,
+                                                    "found a key that is not plain text", key_node.start_mark) from None
         if key in m:
             loader.duplicates.append((str(key), key_node.start_mark.line + 1))
         m[key] = loader.construct_object(value_node, deep=True)
@@ -97,18 +102,21 @@ def _load_yaml(path: Path, col: _Collector) -> Any:
         col.add(path, 1, f"not UTF-8 text ({exc.reason})", "save the file as UTF-8")
         col.unreadable.add(path)
         return None
-    loader = _LineLoader(text)
+    loader = None
     try:
+        loader = _LineLoader(text)  # the reader rejects control characters already here
         data = loader.get_single_data()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
+        line = mark.line + 1 if mark else text.count("\n", 0, getattr(exc, "position", 0)) + 1
         col.add(path, line, f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
-                "check indentation and quoting near this line (quote text containing ': ' or '#')")
+                "check indentation and quoting near this line (quote text containing ': ' or '#'; "
+                "no control characters)")
         col.unreadable.add(path)
         return None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     for key, line in loader.duplicates:
         col.add(path, line, f"key {key!r} appears twice in one item", "keep one of them")
     return data
