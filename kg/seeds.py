@@ -173,37 +173,45 @@ def _read_documents(root: Path, col: _Collector) -> tuple[list[Document], dict[s
     if not tsv.is_file():
         col.add(tsv, 1, "documents.tsv is missing", "copy it from ../shared/seeds/")
         return docs, texts
-    with tsv.open(encoding="utf-8", newline="") as f:
-        reader = csv.reader(f, delimiter="\t")
-        header = next(reader, [])
-        if header != DOC_COLUMNS:
-            col.add(tsv, 1, f"unexpected header {header}", f"columns must be: {' '.join(DOC_COLUMNS)}")
-            return docs, texts
-        for n, row in enumerate(reader, start=2):
-            if not row:
-                continue
-            if len(row) > len(DOC_COLUMNS) and not any(row[len(DOC_COLUMNS) - 1:-1]):
-                # The shared documents.tsv has one surplus empty cell before `institutions` in a row;
-                # the file must stay byte-identical, so empty surplus cells there are tolerated.
-                row = row[: len(DOC_COLUMNS) - 1] + [row[-1]]
-            if len(row) != len(DOC_COLUMNS):
-                col.add(tsv, n, f"row has {len(row)} columns, expected {len(DOC_COLUMNS)}", "separate with tabs")
-                continue
-            r = dict(zip(DOC_COLUMNS, row, strict=True))
-            path = root / r["file"]
-            if not path.is_file():
-                col.add(tsv, n, f"document file {r['file']} is missing", "copy it byte-identical from ../shared/seeds/")
-                continue
-            data = path.read_bytes()
-            digest = hashlib.sha256(data).hexdigest()
-            if r["file"] in sums and sums[r["file"]] != digest:
-                col.add(path, 1, "document differs from its SHA256SUMS entry",
-                        "documents are sources, never edit them; restore from ../shared/seeds/")
-            elif r["file"] not in sums:
-                col.add(root / "SHA256SUMS", 1, f"no checksum for {r['file']}", "add its sha256sum line")
+    try:
+        rows = list(csv.reader(tsv.read_text(encoding="utf-8").splitlines(), delimiter="\t"))
+    except UnicodeDecodeError as exc:
+        col.add(tsv, 1, f"not UTF-8 text ({exc.reason})", "copy it from ../shared/seeds/")
+        return docs, texts
+    reader = iter(rows)
+    header = next(reader, [])
+    if header != DOC_COLUMNS:
+        col.add(tsv, 1, f"unexpected header {header}", f"columns must be: {' '.join(DOC_COLUMNS)}")
+        return docs, texts
+    for n, row in enumerate(reader, start=2):
+        if not row:
+            continue
+        if len(row) > len(DOC_COLUMNS) and not any(row[len(DOC_COLUMNS) - 1:-1]):
+            # The shared documents.tsv has one surplus empty cell before `institutions` in a row;
+            # the file must stay byte-identical, so empty surplus cells there are tolerated.
+            row = row[: len(DOC_COLUMNS) - 1] + [row[-1]]
+        if len(row) != len(DOC_COLUMNS):
+            col.add(tsv, n, f"row has {len(row)} columns, expected {len(DOC_COLUMNS)}", "separate with tabs")
+            continue
+        r = dict(zip(DOC_COLUMNS, row, strict=True))
+        path = root / r["file"]
+        if not path.is_file():
+            col.add(tsv, n, f"document file {r['file']} is missing", "copy it byte-identical from ../shared/seeds/")
+            continue
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if r["file"] in sums and sums[r["file"]] != digest:
+            col.add(path, 1, "document differs from its SHA256SUMS entry",
+                    "documents are sources, never edit them; restore from ../shared/seeds/")
+        elif r["file"] not in sums:
+            col.add(root / "SHA256SUMS", 1, f"no checksum for {r['file']}", "add its sha256sum line")
+        try:
             texts[r["id"]] = data.decode("utf-8")
-            docs.append(Document(r["id"], r["file"], r["kind"], r["paper_title"], r["journal"],
-                                 r["published"], r["doi"], r["pmid"], r["institutions"], digest))
+        except UnicodeDecodeError as exc:
+            col.add(path, 1, f"document is not UTF-8 text ({exc.reason})", "restore it from ../shared/seeds/")
+            continue
+        docs.append(Document(r["id"], r["file"], r["kind"], r["paper_title"], r["journal"],
+                             r["published"], r["doi"], r["pmid"], r["institutions"], digest))
     return docs, texts
 
 
@@ -213,7 +221,12 @@ def _read_sha256sums(root: Path, col: _Collector) -> dict[str, str]:
         col.add(path, 1, "SHA256SUMS is missing", "copy it from ../shared/seeds/")
         return {}
     out = {}
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        col.add(path, 1, f"not UTF-8 text ({exc.reason})", "copy it from ../shared/seeds/")
+        return {}
+    for n, line in enumerate(text.splitlines(), start=1):
         parts = line.split()
         if len(parts) == 2:
             out[parts[1].lstrip("*")] = parts[0]
@@ -311,7 +324,7 @@ def _read_claim_files(root: Path, col: _Collector, doc_ids: set[str]) -> tuple[l
             continue
         _unknown_keys(data, {"document", "claims", "no_claim"}, path, col, "a claims file")
         doc = _str(data, "document", path, col)
-        if doc and doc not in doc_ids:
+        if doc and doc_ids and doc not in doc_ids:  # no known documents at all is reported once, elsewhere
             col.add(path, data.key_lines.get("document", 1), f"unknown document {doc!r}",
                     f"known documents: {', '.join(sorted(doc_ids))}")
         if doc and path.stem != doc:
@@ -413,7 +426,7 @@ def _check_entities(seeds: Seeds, schema: Schema, col: _Collector) -> None:
                     "one real thing is one entity: merge them, or drop the shared synonym"))
             names.setdefault(name, e)
         for ja in e.ja:
-            if not any(t.contains(ja) for t in squashed_docs):
+            if squashed_docs and not any(t.contains(ja) for t in squashed_docs):
                 col.problems.append(Problem(f, line, f"Japanese label {ja!r} of {e.id!r} is not in any document",
                                             "Japanese labels are copied from the documents' own wording"))
         for x in e.xrefs:

@@ -142,3 +142,9 @@ def test_an_unreadable_claims_file_does_not_cascade_into_unused_entities(mini_se
     r = run("validate", env_seeds=mini_seeds)
     assert_clean_failure(r, r"1 problem found", r"not valid YAML")
     assert "used by no claim" not in r.stderr
+
+
+def test_non_utf8_documents_tsv_is_one_clear_problem(mini_seeds):
+    (mini_seeds / "documents.tsv").write_bytes(b"\xff\xfeid\tfile\n")
+    r = run("validate", env_seeds=mini_seeds)
+    assert_clean_failure(r, r"documents\.tsv:1: not UTF-8 text", r"1 problem found")
