@@ -111,10 +111,15 @@ def _graphml(ds: Dataset) -> bytes:
     return buf.getvalue()
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside the target, then rename: readers never see half a file."""
+def write_atomic(path: Path, data: bytes, make_parents: bool = False) -> None:
+    """Write to a temporary file beside the target, then rename: readers never see half a file.
+
+    A missing folder is an error unless ``make_parents`` (a typo in ``-o`` should not create folders).
+    """
     path = Path(path)
-    if path.parent and not path.parent.exists():
+    if not path.parent.is_dir():
+        if not make_parents:
+            raise AlskgError(f"cannot write {path}: folder {path.parent} does not exist")
         path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
@@ -140,6 +145,6 @@ def write_all(files: dict[str, bytes], out_dir: Path) -> list[Path]:
     written = []
     for name, data in sorted(files.items()):
         target = out_dir / name
-        write_atomic(target, data)
+        write_atomic(target, data, make_parents=True)
         written.append(target)
     return written

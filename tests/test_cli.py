@@ -66,3 +66,10 @@ def test_python_dash_m_kg_is_the_same_cli():
     r = alskg("--help")
     assert r.returncode == 0 and "validate" in r.stdout
     assert Path(sys.executable).exists()
+
+
+def test_export_into_a_missing_folder_fails_cleanly_and_creates_nothing(mini_seeds, tmp_path):
+    target = tmp_path / "missing" / "g.ttl"
+    r = alskg("export", "--seeds", str(mini_seeds), "-o", str(target))
+    assert r.returncode == 1 and "does not exist" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "missing").exists()
