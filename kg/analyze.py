@@ -140,7 +140,9 @@ def chains(G: nx.MultiDiGraph, gene: str | None = None, finder: PathFinder | Non
     def linked(u: str, want: tuple[str, ...]) -> list[str]:
         return sorted(v for v in finder.und.get(u, ()) if types.get(v) in want)
 
-    starts = sorted(n for n, t in types.items() if t in GENE_TYPES)
+    # genes, and the variants and products the registry ties to a gene (tool proteins like Cre are neither)
+    registered = {v for u, v, d in G.edges(data=True) if d.get("source") == "registry" and types.get(u) == "Gene"}
+    starts = sorted(n for n, t in types.items() if t == "Gene" or (t in GENE_TYPES and n in registered))
     if gene is not None:
         from kg.names import NameIndex
 
