@@ -88,7 +88,7 @@ def main():
     eco = {}
     if a.eco_obo:
         cur = None
-        for line in open(a.eco_obo, encoding="utf-8"):
+        for line in open(a.eco_obo, encoding="utf-8").read().splitlines(keepends=True):  # noqa: SIM115
             line = line.rstrip("\n")
             if line.startswith("id: "):
                 cur = line[4:]
