@@ -88,8 +88,9 @@ def main():
     eco = {}
     if a.eco_obo:
         cur = None
-        for line in open(a.eco_obo, encoding="utf-8").read().splitlines(keepends=True):  # noqa: SIM115
-            line = line.rstrip("\n")
+        with open(a.eco_obo, encoding="utf-8") as fh:
+            obo_lines = fh.read().splitlines()
+        for line in obo_lines:
             if line.startswith("id: "):
                 cur = line[4:]
                 eco[cur] = {}
