@@ -150,3 +150,28 @@ def _descends(types: dict[str, TypeDef], name: str, ancestor: str) -> bool:
         seen.add(t)
         todo.extend(types[t].parents)
     return False
+
+
+def domain_range_turtle(schema: Schema) -> str:
+    """The metagraph as schema:domainIncludes / schema:rangeIncludes per predicate, in Turtle.
+
+    ``ontology/domain-range.ttl`` is this text, committed so the ontology folder shows every
+    predicate's domain and range; metagraph.tsv stays the source (a test keeps the two equal;
+    ``python tools/write_domain_range.py`` rewrites the file).
+    """
+    lines = [
+        "# GENERATED from ontology/metagraph.tsv by tools/write_domain_range.py - do not edit by hand.",
+        "# Domain and range of every alskg predicate: the subject and object types the metagraph allows.",
+        f"@prefix als: <{ALS}> .",
+        "@prefix schema: <http://schema.org/> .",
+        "",
+    ]
+    for p in sorted(schema.predicates):
+        subjects = sorted({s for s, q, _ in schema.metagraph if q == p})
+        objects = sorted({o for _, q, o in schema.metagraph if q == p})
+        lines.append(f"als:{p}")
+        lines.append("    schema:domainIncludes " + ", ".join(f"als:{t}" for t in subjects) + " ;")
+        lines.append("    schema:rangeIncludes " + ", ".join(f"als:{t}" for t in objects) + " .")
+        lines.append("")
+    return "\n".join(lines)
+

@@ -57,3 +57,10 @@ def test_grounding_table_is_well_formed_and_sorted():
 def test_prefixes_are_unique():
     rows = _tsv("prefixes.tsv")
     assert len({r["prefix"] for r in rows}) == len(rows)
+
+
+def test_domain_range_file_is_generated_from_the_current_metagraph():
+    from kg.schema import domain_range_turtle
+
+    current = (ONTOLOGY_DIR / "domain-range.ttl").read_text(encoding="utf-8")
+    assert current == domain_range_turtle(load_schema()), "run: python tools/write_domain_range.py"
