@@ -123,8 +123,10 @@ def _node(nid: str, d: dict[str, Any], lang: str, size: float, xy: tuple[float, 
               "labels_ja": list(d.get("labels_ja", [])), "synonyms": list(d.get("synonyms", [])),
               "xrefs": list(d.get("xrefs", [])), "note": d.get("note", ""), "type": d.get("type", "")},
     }
+    # labels grow with the node, so the hubs stay named when a large view is zoomed out to fit
+    node["font"] = {"size": round(12 + (size - 10) * 0.9)}
     if st["shape"] == "box":
-        node["font"] = {"color": "#000000"}
+        node["font"]["color"] = "#000000"
     if xy is not None:
         node["x"], node["y"] = xy
     return node
