@@ -34,6 +34,7 @@ STYLES = HERE / "styles.json"
 
 MAX_NODES = 5000  # documented limit: beyond it a page is refused (narrow with --focus/--type/--doc)
 MAX_EDGES = 20000
+GROW_LABELS_ABOVE = 60  # views with more entities than this are shown zoomed out: scale hub labels up
 BIG = 400  # above this many nodes: laid out in Python, physics off, no edge labels, straight edges
 LANGS = ("en", "ja")
 
@@ -110,7 +111,7 @@ def _claim(c: dict[str, Any], documents: dict[str, str]) -> dict[str, Any]:
 
 
 def _node(nid: str, d: dict[str, Any], lang: str, size: float, xy: tuple[float, float] | None,
-          styles: dict[str, Any], centre: bool) -> dict[str, Any]:
+          styles: dict[str, Any], centre: bool, grow_labels: bool = False) -> dict[str, Any]:
     st = styles["types"].get(d.get("type", ""), styles["default_type"])
     label = _label(d, nid, lang)
     node: dict[str, Any] = {
@@ -123,8 +124,8 @@ def _node(nid: str, d: dict[str, Any], lang: str, size: float, xy: tuple[float, 
               "labels_ja": list(d.get("labels_ja", [])), "synonyms": list(d.get("synonyms", [])),
               "xrefs": list(d.get("xrefs", [])), "note": d.get("note", ""), "type": d.get("type", "")},
     }
-    # labels grow with the node, so the hubs stay named when a large view is zoomed out to fit
-    node["font"] = {"size": round(12 + (size - 10) * 0.9)}
+    # in large views labels grow with the node, so hubs stay named when zoomed out to fit
+    node["font"] = {"size": round(12 + (size - 10) * 0.9)} if grow_labels else {}
     if st["shape"] == "box":
         node["font"]["color"] = "#000000"
     if xy is not None:
@@ -198,7 +199,8 @@ def to_vis(view: View, lang: str = "en") -> tuple[list[dict[str, Any]], list[dic
     sizes = _sizes(G, styles["node_size"]["min"], styles["node_size"]["max"])
     pos = _positions(G)
     centre = set(view.centre)
-    nodes = [_node(v, G.nodes[v], lang, sizes[v], pos.get(v), styles, v in centre) for v in sorted(G)]
+    grow = G.number_of_nodes() > GROW_LABELS_ABOVE
+    nodes = [_node(v, G.nodes[v], lang, sizes[v], pos.get(v), styles, v in centre, grow) for v in sorted(G)]
     documents = view.documents
     edges = []
     for u, v, k, d in sorted(G.edges(keys=True, data=True), key=lambda e: (e[0], e[2], e[1])):
