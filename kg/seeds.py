@@ -406,7 +406,8 @@ def _check_entities(seeds: Seeds, schema: Schema, col: _Collector) -> None:
     squashed_docs = [IndexedText(t) for t in seeds.texts.values()]
     seen: dict[str, Entity] = {}
     names: dict[str, Entity] = {}
-    for e in sorted(seeds.entities, key=lambda e: (e.where.file != "" and "core" not in e.where.file, e.where)):
+    # In file order, the shared core.yaml first: a clash is reported on the later, newer entry.
+    for e in sorted(seeds.entities, key=lambda e: (Path(e.where.file).name != "core.yaml", e.where)):
         f, line = _where(e.where)
         if e.id and not ENTITY_ID.match(e.id):
             col.problems.append(Problem(f, line, f"entity id {e.id!r} is not a lower-case slug",
