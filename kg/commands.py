@@ -62,7 +62,7 @@ def path(source: str, target: str, max_hops: int, limit: int, via: str | None, a
 @json_option
 def show(name: str, seeds_dir: Path | None, as_json: bool) -> None:
     """Show one entity: labels, ids, type, and every claim about it with quote and document."""
-    from kg.views import format_entity
+    from kg.entity import format_entity
 
     g = _load(seeds_dir)
     view = g.entity(name)
@@ -76,7 +76,7 @@ def show(name: str, seeds_dir: Path | None, as_json: bool) -> None:
 @json_option
 def neighbors(name: str, hops: int, seeds_dir: Path | None, as_json: bool) -> None:
     """List the entities within N hops of NAME (either direction) and how the nearest relate to it."""
-    from kg.views import format_neighborhood
+    from kg.entity import format_neighborhood
 
     g = _load(seeds_dir)
     nb = g.neighbors(name, hops)

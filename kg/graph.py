@@ -45,10 +45,10 @@ from kg.locations import default_seeds_dir
 
 if TYPE_CHECKING:
     from kg.analyze import Chain, Community, Ranked
+    from kg.entity import EntityView, Neighborhood
     from kg.names import NameIndex
     from kg.paths import PathAnswer, PathFinder
     from kg.query import Engines, ResultTable
-    from kg.views import EntityView, Neighborhood
 
 
 class KG:
@@ -68,7 +68,7 @@ class KG:
     def __repr__(self) -> str:
         return f"<KG {self.network.number_of_nodes()} entities, {self.network.number_of_edges()} relations>"
 
-    # ---- asking the graph (kg.names, kg.paths, kg.views, kg.query, kg.analyze); the CLI calls these
+    # ---- asking the graph (kg.names, kg.paths, kg.entity, kg.query, kg.analyze); the CLI calls these
 
     @cached_property
     def names(self) -> NameIndex:
@@ -94,7 +94,7 @@ class KG:
 
     def entity(self, name: str) -> EntityView:
         """Labels, ids, type and every claim about one entity (``alskg show``)."""
-        from kg.views import show_entity
+        from kg.entity import show_entity
 
         return show_entity(self.network, name, self.names)
 
@@ -108,7 +108,7 @@ class KG:
 
     def neighbors(self, name: str, hops: int = 1) -> Neighborhood:
         """Entities within ``hops`` of one entity and the relations among them (``alskg neighbors``)."""
-        from kg.views import neighborhood
+        from kg.entity import neighborhood
 
         return neighborhood(self.network, name, hops, self.names, self.finder)
 
