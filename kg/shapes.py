@@ -6,11 +6,13 @@ that the graph itself — what users query — has the shape the ontology promis
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kg.locations import ONTOLOGY_DIR
 from kg.model import Problem, Seeds
-from kg.schema import Schema
+
+if TYPE_CHECKING:
+    from rdflib import Dataset
 
 
 def shacl_violations(data: Any) -> list[tuple[str, str, str]]:
@@ -30,11 +32,12 @@ def shacl_violations(data: Any) -> list[tuple[str, str, str]]:
     return sorted(out)
 
 
-def shacl_problems(seeds: Seeds, schema: Schema) -> list[Problem]:
-    from kg.build import build_dataset, union_graph
+def shacl_problems(seeds: Seeds, dataset: Dataset) -> list[Problem]:
+    """SHACL violations of the built dataset, each located at the entity or claim it concerns."""
+    from kg.build import union_graph
     from kg.namespaces import CLAIM, DOC, ENT
 
-    data = union_graph(build_dataset(seeds, schema, ONTOLOGY_DIR))
+    data = union_graph(dataset)
     where = {str(ENT[e.id]): (e.where.file, e.where.line) for e in seeds.entities}
     where.update({str(CLAIM[c.id]): (c.where.file, c.where.line) for c in seeds.claims})
     where.update({str(DOC[d.id]): ("seeds/documents.tsv", 1) for d in seeds.documents})

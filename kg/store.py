@@ -39,20 +39,25 @@ class Built:
 
 
 def build_from_seeds(seeds_dir: Path, validate: bool = False) -> Built:
-    """Read the seeds (raising ValidationFailed on any problem) and build the RDF dataset."""
+    """Read the seeds (raising ValidationFailed on any problem) and build the RDF dataset.
+
+    With ``validate`` the built graph is also checked (SHACL, violation queries), as ``alskg
+    validate`` does, so ``alskg build`` never writes a graph that validate would reject.
+    """
     from kg.build import build_dataset
     from kg.seeds import load_seeds
 
     schema = load_schema()
     seeds = load_seeds(seeds_dir, schema)
+    dataset = build_dataset(seeds, schema, ONTOLOGY_DIR)
     if validate:
         from kg.model import ValidationFailed
-        from kg.shapes import shacl_problems
+        from kg.validate import graph_problems
 
-        problems = shacl_problems(seeds, schema)
+        problems = graph_problems(seeds, dataset)
         if problems:
             raise ValidationFailed(problems)
-    return Built(seeds, schema, build_dataset(seeds, schema, ONTOLOGY_DIR))
+    return Built(seeds, schema, dataset)
 
 
 def content_key(seeds_dir: Path) -> str:

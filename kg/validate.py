@@ -8,10 +8,14 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg.model import Problem, Seeds, ValidationFailed
 from kg.schema import load_schema
 from kg.seeds import read_seeds
+
+if TYPE_CHECKING:
+    from rdflib import Dataset
 
 
 @dataclass(frozen=True)
@@ -29,19 +33,27 @@ def validate_seeds(root: Path) -> Report:
     """Raise ValidationFailed with every problem, or return a report of what passed."""
     schema = load_schema()
     seeds, problems = read_seeds(root, schema)
-    if not problems:
-        from kg.shapes import shacl_problems
+    if problems:
+        raise ValidationFailed(problems)
+    from kg.build import build_dataset
+    from kg.locations import ONTOLOGY_DIR
 
-        problems = shacl_problems(seeds, schema) + violation_problems(seeds)
+    problems = graph_problems(seeds, build_dataset(seeds, schema, ONTOLOGY_DIR))
     if problems:
         raise ValidationFailed(problems)
     return Report(seeds)
 
 
-def violation_problems(seeds: Seeds) -> list[Problem]:
+def graph_problems(seeds: Seeds, dataset: Dataset) -> list[Problem]:
+    """The checks on the built graph itself (``validate`` and ``build`` both run them): SHACL shapes,
+    then the violation queries."""
+    from kg.shapes import shacl_problems
+
+    return shacl_problems(seeds, dataset) + violation_problems(dataset)
+
+
+def violation_problems(dataset: Dataset) -> list[Problem]:
     """Run every shipped ``violation-*.rq`` query on the built graph; each row it returns is a problem."""
-    from kg.build import build_dataset
-    from kg.locations import ONTOLOGY_DIR
     from kg.query import Engines, run, shipped_queries
     from kg.serialize import serialize
 
@@ -50,7 +62,7 @@ def violation_problems(seeds: Seeds) -> list[Problem]:
         return []
     with tempfile.TemporaryDirectory(prefix="alskg-validate-") as tmp:
         nq = Path(tmp) / "graph.nq"
-        nq.write_bytes(serialize(build_dataset(seeds, load_schema(), ONTOLOGY_DIR), "nq"))
+        nq.write_bytes(serialize(dataset, "nq"))
         engines = Engines(nq)
         problems = []
         for q in queries:

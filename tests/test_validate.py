@@ -117,24 +117,20 @@ def test_unknown_field_and_duplicate_key(mini_seeds):
                          r"key 'status' appears twice")
 
 
-def test_violation_queries_catch_an_edge_no_claim_supports(mini_seeds, tmp_path):
+def test_violation_queries_catch_an_edge_no_claim_supports(mini_seeds):
     from kg.build import build_dataset
     from kg.locations import ONTOLOGY_DIR
     from kg.namespaces import ALS, ENT, GRAPH_DATA
-    from kg.query import Engines, run, shipped_queries
     from kg.schema import load_schema
     from kg.seeds import load_seeds
-    from kg.serialize import serialize
-    from kg.validate import violation_problems
+    from kg.validate import graph_problems, violation_problems
 
     seeds = load_seeds(mini_seeds)
-    assert violation_problems(seeds) == []
     ds = build_dataset(seeds, load_schema(), ONTOLOGY_DIR)
+    assert graph_problems(seeds, ds) == []
     ds.graph(GRAPH_DATA).add((ENT.astrocyte, ALS.activates, ENT.sod1))  # the negated claim's relation, asserted
-    nq = tmp_path / "g.nq"
-    nq.write_bytes(serialize(ds, "nq"))
-    rows = {q.name: run(q, {}, Engines(nq)).records() for q in shipped_queries() if q.name.startswith("violation-")}
-    assert rows["violation-unsupported-edge"] and rows["violation-negated-edge"]
+    files = {p.file for p in violation_problems(ds)}
+    assert files == {"ontology/queries/violation-unsupported-edge.rq", "ontology/queries/violation-negated-edge.rq"}
 
 
 def test_an_unreadable_claims_file_does_not_cascade_into_unused_entities(mini_seeds):
