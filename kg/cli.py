@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from kg.model import AlskgError
-from kg.options import json_option, seeds_option, seeds_path
+from kg.options import json_option, output_option, seeds_option, seeds_path, write_output
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -28,12 +28,21 @@ def cli() -> None:
 
 @cli.command()
 @seeds_option
-def validate(seeds_dir: Path | None) -> None:
+@json_option
+def validate(seeds_dir: Path | None, as_json: bool) -> None:
     """Check every curation file, quote, type and shape; list every problem (exit 1 if any)."""
+    from kg.model import ValidationFailed
     from kg.validate import validate_seeds
 
-    report = validate_seeds(seeds_path(seeds_dir))
-    click.echo(report.summary())
+    try:
+        report = validate_seeds(seeds_path(seeds_dir))
+    except ValidationFailed as exc:
+        if not as_json:
+            raise
+        click.echo(json.dumps({"ok": False, "problems": [p.to_dict() for p in exc.problems]},
+                              indent=2, ensure_ascii=False))
+        sys.exit(1)
+    click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) if as_json else report.summary())
 
 
 @cli.command()
@@ -96,19 +105,13 @@ def coverage(seeds_dir: Path | None, doc_ids: tuple[str, ...], summary: bool, as
 @seeds_option
 @click.option("--format", "fmt", type=click.Choice(["ttl", "trig", "nq", "jsonld", "graphml", "kgx"]), default="ttl",
               show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="File (default: stdout).")
+@output_option()
 def export(seeds_dir: Path | None, fmt: str, output: Path | None) -> None:
     """Write the graph in one format to a file or stdout."""
-    from kg.serialize import serialize, write_atomic
+    from kg.serialize import serialize
     from kg.store import build_from_seeds
 
-    data = serialize(build_from_seeds(seeds_path(seeds_dir)).dataset, fmt)
-    if output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    else:
-        write_atomic(output, data)
-        click.echo(f"wrote {output}", err=True)
+    write_output(output, serialize(build_from_seeds(seeds_path(seeds_dir)).dataset, fmt))
 
 
 def _register_optional() -> None:

@@ -88,7 +88,8 @@ def neighbors(name: str, hops: int, seeds_dir: Path | None, as_json: bool) -> No
 @click.option("--list", "list_", is_flag=True, help="List the shipped queries: name, then summary.")
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE",
               help="Bind a query variable (repeatable); bound as an RDF term, never pasted into the text.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "sparql-json"]), default="table",
+              show_default=True, help="json: columns and rows; sparql-json: the W3C SPARQL 1.1 JSON results format.")
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph", show_default=True,
               help="Embedded SPARQL engine.")
@@ -181,8 +182,9 @@ def chains(gene: str | None, seeds_dir: Path | None, as_json: bool) -> None:
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=7878, show_default=True, help="TCP port.")
-@click.option("--timeout-s", default=30, show_default=True, help="Abandon a query after this many seconds.")
+@click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True, help="TCP port.")
+@click.option("--timeout-s", type=click.IntRange(min=1), default=30, show_default=True,
+              help="Abandon a query after this many seconds (at least 1).")
 @seeds_option
 def serve(host: str, port: int, timeout_s: int, seeds_dir: Path | None) -> None:
     """Serve the graph read-only over the SPARQL protocol (Oxigraph server) until interrupted.

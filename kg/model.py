@@ -25,6 +25,9 @@ class Problem:
     hint: str = ""
     kind: str = "error"
 
+    def to_dict(self) -> dict[str, object]:
+        return {"file": self.file, "line": self.line, "message": self.message, "hint": self.hint, "kind": self.kind}
+
     def __str__(self) -> str:
         text = f"{self.file}:{self.line}: {self.message}"
         return f"{text}\n    hint: {self.hint}" if self.hint else text

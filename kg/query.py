@@ -33,7 +33,7 @@ from kg.model import AlskgError
 
 ENGINES = ("oxigraph", "rdflib")
 DEFAULT_ENGINE = "oxigraph"
-FORMATS = ("table", "csv", "tsv", "json")
+FORMATS = ("table", "csv", "tsv", "json", "sparql-json")
 PARAM_KINDS = ("entity", "document", "iri", "string", "integer", "decimal")
 MAX_QUERY_CHARS = 100_000
 DEFAULT_MAX_ROWS = 10_000
@@ -185,8 +185,11 @@ def read_query(name: str, text: str, source: str) -> QueryDef:
 
 
 def shipped_queries(queries_dir: Path = QUERIES_DIR) -> list[QueryDef]:
-    """Every shipped query, sorted by name."""
-    return [read_query(p.stem, p.read_text(encoding="utf-8"), str(p)) for p in sorted(queries_dir.glob("*.rq"))]
+    """Every shipped query, sorted by name (an installation without them is broken, not empty)."""
+    found = sorted(queries_dir.glob("*.rq"))
+    if not found:
+        raise QueryError(f"no shipped queries found in {queries_dir}: this alskg installation is incomplete")
+    return [read_query(p.stem, p.read_text(encoding="utf-8"), str(p)) for p in found]
 
 
 def load_query(spec: str, queries_dir: Path = QUERIES_DIR, stdin: io.TextIOBase | None = None) -> QueryDef:
@@ -365,6 +368,15 @@ def _syntax_error(q: QueryDef, message: str) -> QuerySyntaxError:
 
 
 def _canon(value: str, datatype: str) -> str:
+    """The canonical lexical form, so every engine and endpoint prints a value the same way
+    (Virtuoso answers ``1``/``0`` for booleans and ``5``^^xsd:int where Oxigraph has xsd:integer)."""
+    if datatype == XSD + "boolean":
+        return {"1": "true", "0": "false"}.get(value.strip(), value.strip())
+    if datatype in (XSD + "double", XSD + "float"):
+        try:
+            return repr(float(value))
+        except ValueError:
+            return value
     if datatype in _NUMERIC and datatype not in (XSD + "double", XSD + "float"):
         try:
             d = Decimal(value)
@@ -472,8 +484,13 @@ def run_remote(q: QueryDef, bindings: dict[str, Cell], url: str, timeout: float 
         raise QueryError(f"cannot reach SPARQL endpoint {url}: {reason}") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise QueryError(f"endpoint {url} did not return SPARQL JSON results: {exc}") from None
+    if not isinstance(payload, dict):
+        raise QueryError(f"endpoint {url} did not return SPARQL JSON results (not a JSON object)")
     if "boolean" in payload:
-        return ResultTable((), boolean=bool(payload["boolean"]), engine=url)
+        value = payload["boolean"]
+        if isinstance(value, str):
+            value = value.strip().lower() in ("true", "1")
+        return ResultTable((), boolean=bool(value), engine=url)
     cols = tuple(payload.get("head", {}).get("vars", []))
     rows = ([b.get(c) for c in cols] for b in payload.get("results", {}).get("bindings", []))
     return _collect(cols, rows, _from_json, max_rows, url)
@@ -514,9 +531,33 @@ def _display(c: Cell | None, short: bool) -> str:
     return c.value
 
 
+def sparql_json(res: ResultTable) -> dict[str, Any]:
+    """The W3C SPARQL 1.1 Query Results JSON Format (datatypes and language tags kept)."""
+    if res.boolean is not None:
+        return {"head": {}, "boolean": res.boolean}
+    bindings = []
+    for row in res.rows:
+        b: dict[str, dict[str, str]] = {}
+        for col, cell in zip(res.columns, row, strict=True):
+            if cell is None:
+                continue
+            if cell.kind in ("iri", "bnode"):
+                b[col] = {"type": "uri" if cell.kind == "iri" else "bnode", "value": cell.value}
+            elif cell.lang:
+                b[col] = {"type": "literal", "value": cell.value, "xml:lang": cell.lang}
+            elif cell.datatype and cell.datatype != XSD + "string":
+                b[col] = {"type": "literal", "value": cell.value, "datatype": cell.datatype}
+            else:
+                b[col] = {"type": "literal", "value": cell.value}
+        bindings.append(b)
+    return {"head": {"vars": list(res.columns)}, "results": {"bindings": bindings}}
+
+
 def format_result(res: ResultTable, fmt: str = "table") -> str:
     if fmt == "json":
         return json.dumps(res.to_dict(), ensure_ascii=False, indent=2)
+    if fmt == "sparql-json":
+        return json.dumps(sparql_json(res), ensure_ascii=False, indent=2)
     if res.boolean is not None:
         return "true" if res.boolean else "false"
     if fmt in ("csv", "tsv"):

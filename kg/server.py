@@ -58,9 +58,33 @@ class Server:
     proc: subprocess.Popen
 
 
+def _hostport(host: str, port: int) -> str:
+    """``host:port`` as a URL authority and bind address (``[::1]:7878`` for an IPv6 address)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def _command(store: Path, host: str, port: int, timeout_s: int) -> list[str]:
-    return [oxigraph_binary(), "serve-read-only", "--location", str(store), "--bind", f"{host}:{port}",
+    return [oxigraph_binary(), "serve-read-only", "--location", str(store), "--bind", _hostport(host, port),
             "--union-default-graph", "--timeout-s", str(timeout_s)]
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Refuse, naming the port, when something already listens there (before anything is started)."""
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise AlskgError(f"cannot listen on {host!r}: {exc.strerror}") from None
+    family, _, _, _, addr = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(addr)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise AlskgError(f"port {port} on {host} is already in use; choose another with --port") from None
+            raise AlskgError(f"cannot listen on {_hostport(host, port)}: {exc.strerror or exc}") from None
 
 
 def _answers(host: str, port: int) -> bool:
@@ -68,7 +92,7 @@ def _answers(host: str, port: int) -> bool:
     someone else's)."""
     import urllib.request
 
-    req = urllib.request.Request(f"http://{host}:{port}/query?query=ASK%7B%7D",
+    req = urllib.request.Request(f"http://{_hostport(host, port)}/query?query=ASK%7B%7D",
                                  headers={"Accept": "application/sparql-results+json"})
     try:
         with urllib.request.urlopen(req, timeout=0.5) as resp:
@@ -94,11 +118,16 @@ def _wait_ready(proc: subprocess.Popen, host: str, port: int, wait_s: float) -> 
 def running_server(nq_path: Path, host: str = "127.0.0.1", port: int = 7878, timeout_s: int = 30,
                    wait_s: float = 20.0) -> Iterator[Server]:
     """Start the server, yield it (``.url`` is its query URL), and always stop it."""
+    if timeout_s < 1:
+        raise AlskgError(f"the query timeout must be at least 1 second (got {timeout_s})")
+    if not 0 < port < 65536:
+        raise AlskgError(f"the port must be between 1 and 65535 (got {port})")
+    check_port_free(host, port)
     proc = subprocess.Popen(_command(prepare_store(nq_path), host, port, timeout_s),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         _wait_ready(proc, host, port, wait_s)
-        yield Server(f"http://{host}:{port}/query", proc)
+        yield Server(f"http://{_hostport(host, port)}/query", proc)
     finally:
         proc.terminate()
         try:
@@ -110,16 +139,32 @@ def running_server(nq_path: Path, host: str = "127.0.0.1", port: int = 7878, tim
             proc.stderr.close()
 
 
+class _Stop(Exception):
+    """Raised by the SIGTERM/SIGHUP handler so the server's ``finally`` stops the child."""
+
+
+def _raise_stop(signum: int, frame: object) -> None:
+    raise _Stop(signum)
+
+
 def serve_forever(nq_path: Path, host: str, port: int, timeout_s: int,
                   echo: Callable[[str], None] = print) -> None:
-    """Serve until interrupted (Ctrl-C), then stop the server."""
-    if not 0 < port < 65536:
-        raise AlskgError(f"--port must be between 1 and 65535 (got {port})")
-    with running_server(nq_path, host, port, timeout_s) as server:
-        echo(f"serving the graph read-only over SPARQL at {server.url} (Ctrl-C to stop)")
-        try:
-            code = server.proc.wait()
-        except KeyboardInterrupt:
-            echo("stopped")
-            return
+    """Serve until interrupted (Ctrl-C, SIGTERM or SIGHUP), then stop the server and its child."""
+    import signal
+
+    previous = {sig: signal.signal(sig, _raise_stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        with running_server(nq_path, host, port, timeout_s) as server:
+            echo(f"serving the graph read-only over SPARQL at {server.url} (Ctrl-C to stop)")
+            try:
+                code = server.proc.wait()
+            except (KeyboardInterrupt, _Stop):
+                echo("stopped")
+                return
+    except _Stop:  # a signal while the server was still starting
+        echo("stopped")
+        return
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     raise AlskgError(f"the SPARQL server stopped unexpectedly (exit code {code})")

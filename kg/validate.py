@@ -28,6 +28,11 @@ class Report:
         return (f"ok: {len(self.seeds.entities)} entities, {len(self.seeds.claims)} claims"
                 f" ({docs}); every quote found in its document")
 
+    def to_dict(self) -> dict[str, object]:
+        by_doc = Counter(c.document for c in self.seeds.claims)
+        return {"ok": True, "entities": len(self.seeds.entities), "claims": len(self.seeds.claims),
+                "claims_by_document": dict(sorted(by_doc.items())), "problems": []}
+
 
 def validate_seeds(root: Path) -> Report:
     """Raise ValidationFailed with every problem, or return a report of what passed."""

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-SEEDS = REPO / "seeds"
+from helpers import SEEDS
 
 
 @pytest.fixture(scope="session")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 
 import pytest
 
 import kg
+from helpers import ALSKG
 from kg.model import AlskgError
 
 
@@ -55,7 +55,7 @@ def test_chains_carry_the_evidence_of_each_link(real_kg):
                                  ["chains"]])
 def test_cli_analytics_text_and_json(real_seeds, tmp_path, cmd):
     env = {**os.environ, "ALSKG_CACHE": str(tmp_path / "cache")}
-    runs = [subprocess.run([sys.executable, "-m", "kg", *cmd, *extra, "--seeds", str(real_seeds)],
+    runs = [subprocess.run([*ALSKG, *cmd, *extra, "--seeds", str(real_seeds)],
                            capture_output=True, text=True, timeout=300, env=env) for extra in ([], ["--json"], ["--json"])]
     for r in runs:
         assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pyoxigraph
 from rdflib import Graph, Literal
 
+from helpers import ALSKG
 from kg.build import union_graph
 from kg.namespaces import ALS, CLAIM, DOC, ENT, PROV, RDF
 from kg.serialize import FORMATS, serialize
@@ -18,7 +18,7 @@ from kg.store import build_from_seeds
 
 def _build(seeds: Path, out: Path, hashseed: str) -> None:
     env = dict(os.environ, PYTHONHASHSEED=hashseed)
-    r = subprocess.run([sys.executable, "-m", "kg", "build", "--seeds", str(seeds), "--out", str(out), "--no-html"],
+    r = subprocess.run([*ALSKG, "build", "--seeds", str(seeds), "--out", str(out), "--no-html"],
                        capture_output=True, text=True, env=env, timeout=600)
     assert r.returncode == 0, r.stderr
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
+from helpers import ALSKG, SEEDS
 from kg.coverage import coverage, split_sentences
 from kg.seeds import load_seeds
-from tests.conftest import SEEDS
 
 
 def test_every_sentence_of_every_document_is_covered():
@@ -35,10 +34,10 @@ def test_mini_seeds_coverage_reports_uncovered_sentences_and_unclaimed_mentions(
 
 
 def test_cli_json_and_unknown_document(mini_seeds):
-    ok = subprocess.run([sys.executable, "-m", "kg", "coverage", "--seeds", str(mini_seeds), "--json",
+    ok = subprocess.run([*ALSKG, "coverage", "--seeds", str(mini_seeds), "--json",
                          "--doc", "glia-sod1-2008"], capture_output=True, text=True, timeout=120)
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)[0]["document"] == "glia-sod1-2008"
-    bad = subprocess.run([sys.executable, "-m", "kg", "coverage", "--seeds", str(mini_seeds), "--doc", "nope"],
+    bad = subprocess.run([*ALSKG, "coverage", "--seeds", str(mini_seeds), "--doc", "nope"],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 1 and "unknown document 'nope'" in bad.stderr and "Traceback" not in bad.stderr

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
+from helpers import SEEDS
 from kg.seeds import load_seeds, read_grounding
 from kg.text import squash
-from tests.conftest import SEEDS
 
 ID_SHAPES = {
     "HGNC": r"\d+", "NCBIGene": r"\d+", "CL": r"\d{7}", "UBERON": r"\d{7}", "GO": r"\d{7}", "MONDO": r"\d{7}",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import subprocess
-import sys
 
 import networkx as nx
 import pytest
@@ -12,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kg
+from helpers import ALSKG
 from kg.model import AlskgError
 from kg.names import AmbiguousName, NameIndex, UnknownName
 
@@ -114,7 +114,7 @@ def test_real_graph_resolves_english_japanese_and_curies(real_kg):
 
 
 def test_cli_unknown_name_is_a_clean_error(mini_seeds, tmp_path):
-    r = subprocess.run([sys.executable, "-m", "kg", "show", "microglai", "--seeds", str(mini_seeds)],
+    r = subprocess.run([*ALSKG, "show", "microglai", "--seeds", str(mini_seeds)],
                        capture_output=True, text=True, timeout=120, env=_env(tmp_path))
     assert r.returncode == 1
     assert "did you mean" in r.stderr and "microglia" in r.stderr

@@ -5,19 +5,19 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 
 import networkx as nx
 import pytest
 
 import kg
+from helpers import ALSKG
 from kg.model import AlskgError
 from kg.paths import find_paths
 
 
 def alskg(*args: str, cache) -> subprocess.CompletedProcess:
     env = {**os.environ, "ALSKG_CACHE": str(cache)}
-    return subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True, timeout=300, env=env)
+    return subprocess.run([*ALSKG, *args], capture_output=True, text=True, timeout=300, env=env)
 
 
 @pytest.fixture()

@@ -6,11 +6,11 @@ import io
 import json
 import os
 import subprocess
-import sys
 
 import pytest
 
 import kg
+from helpers import ALSKG
 from kg.analyze import chains
 from kg.query import (
     Engines,
@@ -145,7 +145,7 @@ def test_stdin_queries_and_row_cap(real_kg):
 
 def _cli(*args, cache, stdin=None):
     env = {**os.environ, "ALSKG_CACHE": str(cache)}
-    return subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True, timeout=300,
+    return subprocess.run([*ALSKG, *args], capture_output=True, text=True, timeout=300,
                           env=env, input=stdin)
 
 
@@ -179,3 +179,29 @@ def test_a_parameter_oxigraph_cannot_bind_is_explained(real_kg):
 def test_engines_share_one_load(real_kg):
     e = Engines(real_kg.nq_path)
     assert e.oxigraph() is e.oxigraph()
+
+
+def test_endpoint_values_print_as_embedded_ones():
+    """Virtuoso answers booleans as 1/0 and counts as xsd:int: they print as the embedded engine's."""
+    from kg.query import XSD, ResultTable, _from_json, format_result
+
+    virtuoso = [_from_json({"type": "typed-literal", "datatype": XSD + "boolean", "value": "1"}),
+                _from_json({"type": "typed-literal", "datatype": XSD + "int", "value": "0042"}),
+                _from_json({"type": "literal", "datatype": XSD + "double", "value": "1.5E0"})]
+    table = format_result(ResultTable(("b", "n", "d"), (tuple(virtuoso),)), "csv")
+    assert table.splitlines()[1] == "true,42,1.5"
+
+
+def test_sparql_json_results_keep_datatypes_and_languages(real_kg):
+    from kg.query import format_result, sparql_json
+
+    q = QueryDef("t", 'SELECT ?n ?t ?l WHERE { BIND(3 AS ?n) BIND(true AS ?t) BIND("ミクログリア"@ja AS ?l) }')
+    res = run(q, {}, real_kg.engines)
+    doc = sparql_json(res)
+    assert doc["head"]["vars"] == ["n", "t", "l"]
+    (row,) = doc["results"]["bindings"]
+    assert row["n"] == {"type": "literal", "value": "3", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}
+    assert row["t"]["datatype"].endswith("#boolean") and row["t"]["value"] == "true"
+    assert row["l"] == {"type": "literal", "value": "ミクログリア", "xml:lang": "ja"}
+    assert json.loads(format_result(run(QueryDef("a", "ASK {}"), {}, real_kg.engines), "sparql-json")) == {
+        "head": {}, "boolean": True}

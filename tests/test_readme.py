@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from helpers import REPO
 from kg.cli import cli
-from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 CI = (REPO / ".ci" / "run").read_text(encoding="utf-8")
@@ -13,12 +13,12 @@ CI = (REPO / ".ci" / "run").read_text(encoding="utf-8")
 
 def test_ci_runs_the_readme_test_command():
     assert "bash .ci/run" in README
-    assert "`python3 -m pytest -q`" in README
-    assert CI.rstrip().splitlines()[-1] == "python3 -m pytest -q"
+    assert "`python -P -m pytest -q`" in README
+    assert CI.rstrip().splitlines()[-1] == "python -P -m pytest -q"
 
 
 def test_main_job_command_is_given():
-    assert "python3 -m pip install -e . && alskg build" in README
+    assert "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/alskg build" in README
 
 
 def test_every_alskg_command_the_readme_mentions_exists():

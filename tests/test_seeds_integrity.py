@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, SEEDS
+from helpers import REPO, SEEDS
 
 
 def test_documents_match_sha256sums():

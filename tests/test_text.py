@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpers import SEEDS
 from kg.text import IndexedText, fold, squash
-from tests.conftest import SEEDS
 
 GLIA = (SEEDS / "glia-sod1-2008.ja.txt").read_text(encoding="utf-8")
 INDEXED = IndexedText(GLIA)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
+from helpers import ALSKG
 from kg.seeds import read_seeds
 
 
 def run(*args: str, env_seeds: Path | None = None) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "kg", *args]
+    cmd = [*ALSKG, *args]
     if env_seeds is not None:
         cmd += ["--seeds", str(env_seeds)]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=300)

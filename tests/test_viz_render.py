@@ -13,6 +13,7 @@ import networkx as nx
 import pytest
 
 import kg
+from helpers import ALSKG
 from kg.model import AlskgError
 from kg.schema import load_schema
 from viz import render, views
@@ -149,7 +150,7 @@ def test_large_layout_does_not_depend_on_the_hash_seed():
 
 
 def _alskg(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True, timeout=300)
+    return subprocess.run([*ALSKG, *args], capture_output=True, text=True, timeout=300)
 
 
 def test_cli_writes_the_path_page(mini_seeds, tmp_path):

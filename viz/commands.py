@@ -6,13 +6,12 @@ from pathlib import Path
 
 import click
 
-from kg.options import seeds_option, seeds_path
+from kg.options import output_option, seeds_option, seeds_path, write_output
 
 
 @click.command()
 @seeds_option
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True,
-              help="HTML file to write (written atomically).")
+@output_option(required=True, what="HTML file")
 @click.option("--focus", metavar="NAME", help="Show the neighbourhood of one entity (any of its names).")
 @click.option("--hops", type=int, default=1, show_default=True, help="Neighbourhood radius for --focus.")
 @click.option("--path", "path_ends", nargs=2, metavar="A B", help="Show the ranked paths from A to B.")
@@ -26,7 +25,6 @@ def viz(seeds_dir: Path | None, output: Path, focus: str | None, hops: int, path
     """Write an interactive graph page that works offline (whole graph, --focus, --path or --doc)."""
     import kg
     from kg.model import AlskgError
-    from kg.serialize import write_atomic
     from viz import views
     from viz.render import render
 
@@ -45,10 +43,11 @@ def viz(seeds_dir: Path | None, output: Path, focus: str | None, hops: int, path
     view = views.filter_types(view, types, views.known_types(G))
     data = render(view, lang)
     try:
-        write_atomic(output, data)
+        write_output(output, data)
     except OSError as exc:
         raise AlskgError(f"cannot write {output}: {exc.strerror or exc}") from None
-    click.echo(f"wrote {output} ({view.graph.number_of_nodes()} entities, {view.graph.number_of_edges()} relations)",
+    where = "standard output" if str(output) == "-" else output
+    click.echo(f"wrote {where} ({view.graph.number_of_nodes()} entities, {view.graph.number_of_edges()} relations)",
                err=True)
 
 
