@@ -8,14 +8,12 @@ Results are deterministic: ties break by id, and community detection has no rand
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 import networkx as nx
 
 from kg.model import AlskgError
-from kg.names import EntityRef, entity_ref
-from kg.paths import Link, PathFinder
+from kg.names import NameIndex
+from kg.paths import PathFinder, format_evidence, format_link, type_family
+from kg.results import Chain, Community, Hop, Link, Ranked, entity_ref
 
 METRICS = ("degree", "betweenness", "pagerank")
 GENE_TYPES = ("Gene", "Variant", "GeneProduct")
@@ -37,22 +35,12 @@ def simple_projection(G: nx.MultiDiGraph) -> nx.Graph:
     return H
 
 
-@dataclass(frozen=True)
-class Ranked:
-    entity: EntityRef
-    score: float
-    degree: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**self.entity.to_dict(), "score": self.score, "degree": self.degree}
-
-
 def rank(G: nx.MultiDiGraph, metric: str = "degree", type_: str | None = None, top: int = 20) -> list[Ranked]:
     """The ``top`` entities by ``metric`` (degree = distinct neighbours), optionally of one type."""
     if metric not in METRICS:
         raise AlskgError(f"unknown metric {metric!r}; choose one of {', '.join(METRICS)}")
     if top < 1:
-        raise AlskgError(f"--top must be at least 1 (got {top})")
+        raise AlskgError(f"top must be at least 1 (got {top})")
     H = simple_projection(G)
     if metric == "degree":
         scores: dict[str, float] = {n: float(d) for n, d in H.degree()}
@@ -62,8 +50,6 @@ def rank(G: nx.MultiDiGraph, metric: str = "degree", type_: str | None = None, t
         scores = _pagerank(H)
     nodes = list(H.nodes)
     if type_:
-        from kg.paths import type_family
-
         family = type_family(type_)[1]
         nodes = [n for n in nodes if G.nodes[n].get("type") in family]
     nodes.sort(key=lambda n: (-round(scores[n], 12), n))
@@ -71,25 +57,7 @@ def rank(G: nx.MultiDiGraph, metric: str = "degree", type_: str | None = None, t
 
 
 def _pagerank(H: nx.Graph) -> dict[str, float]:
-    try:
-        return nx.pagerank(H, weight="weight")
-    except (ImportError, ModuleNotFoundError):  # scipy missing: NetworkX's pure-Python power iteration
-        from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
-
-        return _pagerank_python(H, weight="weight")
-
-
-@dataclass(frozen=True)
-class Community:
-    """A group of entities more linked to each other than to the rest (greedy modularity)."""
-
-    index: int
-    members: tuple[EntityRef, ...]
-    hubs: tuple[EntityRef, ...]  # the best-connected members, to name the community by
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"index": self.index, "size": len(self.members), "hubs": [h.to_dict() for h in self.hubs],
-                "members": [m.to_dict() for m in self.members]}
+    return nx.pagerank(H, weight="weight")  # NetworkX's pagerank needs scipy, a declared dependency
 
 
 def communities(G: nx.MultiDiGraph, min_size: int = 2) -> list[Community]:
@@ -105,26 +73,6 @@ def communities(G: nx.MultiDiGraph, min_size: int = 2) -> list[Community]:
         hubs = sorted(members, key=lambda n: (-H.degree(n, weight="weight"), n))[:3]
         out.append(Community(i, tuple(entity_ref(G, n) for n in members), tuple(entity_ref(G, n) for n in hubs)))
     return out
-
-
-@dataclass(frozen=True)
-class Chain:
-    """Gene → cell type → pathology → therapy, each step a curated relation with its evidence."""
-
-    gene: EntityRef
-    cell: EntityRef
-    pathology: EntityRef
-    therapy: EntityRef
-    links: tuple[tuple[Link, ...], tuple[Link, ...], tuple[Link, ...]]
-
-    @property
-    def evidence(self) -> int:
-        return len({c.claim for step in self.links for lk in step for c in lk.claims})
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"gene": self.gene.to_dict(), "cell": self.cell.to_dict(), "pathology": self.pathology.to_dict(),
-                "therapy": self.therapy.to_dict(), "evidence": self.evidence,
-                "links": [[lk.to_dict() for lk in step] for step in self.links]}
 
 
 def chains(G: nx.MultiDiGraph, gene: str | None = None, finder: PathFinder | None = None) -> list[Chain]:
@@ -144,8 +92,6 @@ def chains(G: nx.MultiDiGraph, gene: str | None = None, finder: PathFinder | Non
     registered = {v for u, v, d in G.edges(data=True) if d.get("source") == "registry" and types.get(u) == "Gene"}
     starts = sorted(n for n, t in types.items() if t == "Gene" or (t in GENE_TYPES and n in registered))
     if gene is not None:
-        from kg.names import NameIndex
-
         root = NameIndex(G).resolve(gene)
         # a gene's chains include those of its variants and products (registry links)
         starts = [root, *sorted(v for _, v, d in G.out_edges(root, data=True) if d.get("source") == "registry")]
@@ -183,8 +129,6 @@ def format_communities(groups: list[Community]) -> str:
 
 
 def format_chains(G: nx.MultiDiGraph, rows: list[Chain]) -> str:
-    from kg.paths import Hop, format_evidence, format_link
-
     if not rows:
         return "No gene → cell type → pathology → therapy chain in the graph."
     out = [f"{len(rows)} gene → cell type → pathology → therapy chain{'s' if len(rows) != 1 else ''}"]

@@ -1,8 +1,10 @@
-"""The ``alskg`` command line: thin click commands over the library, one error boundary.
+"""The ``alskg`` command line: every command, thin over the library, with one error boundary.
 
-Library code raises ``AlskgError`` (or ``OSError`` for files); ``main`` turns those into a clean
-message on stderr and exit code 1. A traceback reaching the user is a bug. Heavy imports happen
-inside the command that needs them, so ``alskg --help`` and small commands start fast.
+This is the one module that puts the library (``kg``) and the pages (``viz``) together. Library code
+raises ``AlskgError`` (or ``OSError`` for files); ``main`` turns those into a clean message on stderr
+and exit code 1 (2 for usage errors). A traceback reaching the user is a bug. Ranges and choices come
+from the library's own constants; each command imports what it needs when it runs, so ``alskg
+--help`` starts without loading rdflib or NetworkX.
 """
 
 from __future__ import annotations
@@ -10,11 +12,69 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from kg.model import AlskgError
-from kg.options import json_option, output_option, seeds_option, seeds_path, write_output
+
+# The library's limits and choices, repeated here only as click types (kept equal by a test).
+MAX_HOPS_LIMIT = 8  # kg.paths.MAX_HOPS_LIMIT
+MAX_NEIGHBOR_HOPS = 4  # kg.entity.MAX_NEIGHBOR_HOPS
+MAX_FOCUS_HOPS = 6  # viz.views.MAX_FOCUS_HOPS
+METRICS = ("degree", "betweenness", "pagerank")  # kg.analyze.METRICS
+EXPORT_FORMATS = ("ttl", "trig", "nq", "jsonld", "graphml", "kgx")  # kg.serialize.FORMATS
+QUERY_FORMATS = ("table", "csv", "tsv", "json", "sparql-json")  # kg.query.FORMATS
+ENGINES = ("oxigraph", "rdflib")  # kg.query.ENGINES
+LANGS = ("en", "ja")
+
+seeds_option = click.option(
+    "--seeds", "seeds_dir", type=click.Path(path_type=Path), default=None,
+    help="Seeds folder (default: $ALSKG_SEEDS, else the curated seeds shipped with alskg).",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+lang_option = click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True,
+                           help="Language of entity labels.")
+
+
+def output_option(required: bool = False, what: str = "File") -> Any:
+    """``-o/--output FILE``; ``-`` (or no option, where not required) means standard output."""
+    return click.option(
+        "-o", "--output", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True), required=required,
+        default=None, help=f"{what} to write atomically; - for standard output" + ("" if required else " (default)") + ".",
+    )
+
+
+def _seeds(seeds_dir: Path | None) -> Path:
+    from kg.locations import default_seeds_dir
+
+    return seeds_dir or default_seeds_dir()
+
+
+def _load(seeds_dir: Path | None) -> Any:
+    from kg.graph import load
+
+    return load(_seeds(seeds_dir))
+
+
+def _write_output(output: Path | None, data: bytes) -> str:
+    """Write bytes to standard output (``None`` or ``-``) or atomically to a file; say where."""
+    if output is None or str(output) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return "standard output"
+    from kg.serialize import write_atomic
+
+    write_atomic(output, data)
+    return str(output)
+
+
+def _emit(obj: Any, as_json: bool, text: str | None = None) -> None:
+    if as_json:
+        data = obj.to_dict() if hasattr(obj, "to_dict") else [x.to_dict() for x in obj]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        click.echo(text)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -26,23 +86,26 @@ def cli() -> None:
     """
 
 
+# ---------------------------------------------------------------- curating and building
+
+
 @cli.command()
 @seeds_option
 @json_option
 def validate(seeds_dir: Path | None, as_json: bool) -> None:
     """Check every curation file, quote, type and shape; list every problem (exit 1 if any)."""
+    from kg.build import build
     from kg.model import ValidationFailed
-    from kg.validate import validate_seeds
 
     try:
-        report = validate_seeds(seeds_path(seeds_dir))
+        built = build(_seeds(seeds_dir), validate=True)
     except ValidationFailed as exc:
         if not as_json:
             raise
         click.echo(json.dumps({"ok": False, "problems": [p.to_dict() for p in exc.problems]},
                               indent=2, ensure_ascii=False))
         sys.exit(1)
-    click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) if as_json else report.summary())
+    click.echo(json.dumps(built.to_dict(), indent=2, ensure_ascii=False) if as_json else built.summary())
 
 
 @cli.command()
@@ -51,19 +114,19 @@ def validate(seeds_dir: Path | None, as_json: bool) -> None:
               help="Folder for the outputs.")
 @click.option("--no-html", is_flag=True, help="Skip the interactive HTML pages.")
 def build(seeds_dir: Path | None, out_dir: Path, no_html: bool) -> None:
-    """Validate the seeds and write the graph (Turtle, TriG, N-Quads, JSON-LD, GraphML, stats, HTML)."""
-    from kg.pipeline import render_outputs
-    from kg.serialize import write_all
+    """Validate the seeds and write the graph (Turtle, TriG, N-Quads, JSON-LD, GraphML, KGX, stats, HTML)."""
+    from kg.build import build as build_graph
+    from kg.serialize import all_outputs, write_all
 
-    built, files = render_outputs(seeds_path(seeds_dir))
+    built = build_graph(_seeds(seeds_dir), validate=True)
+    files = all_outputs(built)
     if not no_html:
         from viz.pages import build_pages
 
         files.update(build_pages(built))
     for path in write_all(files, out_dir):
         click.echo(f"wrote {path}")
-    n = len(built.seeds.claims)
-    click.echo(f"ok: {len(built.seeds.entities)} entities, {n} claims")
+    click.echo(f"ok: {len(built.seeds.entities)} entities, {len(built.seeds.claims)} claims")
 
 
 @cli.command()
@@ -74,7 +137,7 @@ def stats(seeds_dir: Path | None, as_json: bool) -> None:
     from kg.seeds import load_seeds
     from kg.stats import compute_stats, format_stats
 
-    s = compute_stats(load_seeds(seeds_path(seeds_dir)))
+    s = compute_stats(load_seeds(_seeds(seeds_dir)))
     click.echo(json.dumps(s, indent=2, ensure_ascii=False) if as_json else format_stats(s))
 
 
@@ -89,12 +152,7 @@ def coverage(seeds_dir: Path | None, doc_ids: tuple[str, ...], summary: bool, as
     from kg.coverage import format_coverage
     from kg.seeds import load_seeds
 
-    seeds = load_seeds(seeds_path(seeds_dir))
-    known = {d.id for d in seeds.documents}
-    for d in doc_ids:
-        if d not in known:
-            raise AlskgError(f"unknown document {d!r}; known: {', '.join(sorted(known))}")
-    results = compute(seeds, list(doc_ids) or None)
+    results = compute(load_seeds(_seeds(seeds_dir)), list(doc_ids) or None)
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False))
     else:
@@ -103,38 +161,222 @@ def coverage(seeds_dir: Path | None, doc_ids: tuple[str, ...], summary: bool, as
 
 @cli.command()
 @seeds_option
-@click.option("--format", "fmt", type=click.Choice(["ttl", "trig", "nq", "jsonld", "graphml", "kgx"]), default="ttl",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="ttl", show_default=True)
 @output_option()
 def export(seeds_dir: Path | None, fmt: str, output: Path | None) -> None:
     """Write the graph in one format to a file or stdout."""
+    from kg.build import build as build_graph
     from kg.serialize import serialize
-    from kg.store import build_from_seeds
 
-    write_output(output, serialize(build_from_seeds(seeds_path(seeds_dir)).dataset, fmt))
+    where = _write_output(output, serialize(build_graph(_seeds(seeds_dir)), fmt))
+    if where != "standard output":
+        click.echo(f"wrote {where}", err=True)
 
 
-def _register_optional() -> None:
-    """Commands from the query and view layers (each module owns its commands)."""
-    from kg.commands import COMMANDS as ask_commands
+# ---------------------------------------------------------------- asking the graph
 
-    for cmd in ask_commands:
-        cli.add_command(cmd)
+
+@cli.command()
+@click.argument("source")
+@click.argument("target")
+@click.option("--max-hops", type=click.IntRange(1, MAX_HOPS_LIMIT), default=4, show_default=True,
+              help="Longest path to consider.")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="How many paths to show.")
+@click.option("--via", "via", default=None, metavar="TYPE", help="Only paths through an entity of this type (e.g. CellType).")
+@click.option("--avoid", multiple=True, metavar="NAME", help="Never pass through this entity (repeatable).")
+@click.option("--directed", is_flag=True, help="Follow relations only from subject to object.")
+@lang_option
+@seeds_option
+@json_option
+def path(source: str, target: str, max_hops: int, limit: int, via: str | None, avoid: tuple[str, ...],
+         directed: bool, lang: str, seeds_dir: Path | None, as_json: bool) -> None:
+    """Explain what links SOURCE to TARGET: ranked paths, every hop with its quote and document.
+
+    Paths with fewer hops come first, then paths through specific entities before paths through
+    hubs (degree-weighted, as Hetionet's DWPC), then paths with more supporting claims. Negated
+    claims never form a hop. Names may be ids, CURIEs, English or Japanese labels, or synonyms.
+    """
+    from kg.paths import format_answer
+
+    g = _load(seeds_dir)
+    ans = g.paths(source, target, max_hops=max_hops, limit=limit, via=via, avoid=avoid, directed=directed)
+    _emit(ans, as_json, None if as_json else format_answer(g.network, ans, lang))
+
+
+@cli.command()
+@click.argument("name")
+@seeds_option
+@json_option
+def show(name: str, seeds_dir: Path | None, as_json: bool) -> None:
+    """Show one entity: labels, ids, type, and every claim about it with quote and document."""
+    from kg.entity import format_entity
+
+    g = _load(seeds_dir)
+    view = g.entity(name)
+    _emit(view, as_json, None if as_json else format_entity(g.network, view))
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--hops", type=click.IntRange(1, MAX_NEIGHBOR_HOPS), default=1, show_default=True, help="How far to look.")
+@seeds_option
+@json_option
+def neighbors(name: str, hops: int, seeds_dir: Path | None, as_json: bool) -> None:
+    """List the entities within N hops of NAME (either direction) and how the nearest relate to it."""
+    from kg.entity import format_neighborhood
+
+    g = _load(seeds_dir)
+    nb = g.neighbors(name, hops)
+    _emit(nb, as_json, None if as_json else format_neighborhood(g.network, nb))
+
+
+@cli.command()
+@click.argument("spec", required=False, metavar="NAME|FILE|-")
+@click.option("--list", "list_", is_flag=True, help="List the shipped queries: name, then summary.")
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE",
+              help="Bind a query variable (repeatable); bound as an RDF term, never pasted into the text.")
+@click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table", show_default=True,
+              help="json: columns and rows; sparql-json: the W3C SPARQL 1.1 JSON results format.")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option("--engine", type=click.Choice(ENGINES), default="oxigraph", show_default=True,
+              help="Embedded SPARQL engine.")
+@click.option("--endpoint", default=None, metavar="URL", help="Send the query to this SPARQL endpoint instead.")
+@click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Stop reading results after this many rows.")
+@seeds_option
+def query(spec: str | None, list_: bool, params: tuple[str, ...], fmt: str, as_json: bool, engine: str,
+          endpoint: str | None, max_rows: int, seeds_dir: Path | None) -> None:
+    """Run SPARQL: a shipped query by NAME, a .rq FILE, or - for standard input.
+
+    Examples: alskg query --list;  alskg query chains --param gene=SOD1;
+    alskg query claims-by-document --param document=glia-sod1-2008 --format csv
+    """
+    from kg.query import bind_params, format_result, load_query, parse_params, run, run_remote, shipped_queries
+
+    if list_:
+        for q in shipped_queries():
+            click.echo(f"{q.name}\t{q.summary}")
+        return
+    if not spec:
+        raise click.UsageError("give a query NAME, FILE or - (or --list)")
+    q = load_query(spec)
+    values = parse_params(params)
+    needs_graph = endpoint is None or any(p.kind in ("entity", "document") for p in q.params if p.name in values)
+    g = _load(seeds_dir) if needs_graph else None
+    bindings = bind_params(q, values, g)
+    if endpoint:
+        res = run_remote(q, bindings, endpoint, max_rows=max_rows)
+    else:
+        res = run(q, bindings, g.engines, engine, max_rows)
+    click.echo(format_result(res, "json" if as_json else fmt))
+
+
+@cli.command()
+@click.option("--metric", type=click.Choice(METRICS), default="degree", show_default=True)
+@click.option("--type", "type_", default=None, metavar="TYPE",
+              help="Only entities of this type and its subtypes (e.g. Gene, CellType, Therapy).")
+@click.option("--top", type=click.IntRange(min=1), default=20, show_default=True, help="How many to list.")
+@seeds_option
+@json_option
+def rank(metric: str, type_: str | None, top: int, seeds_dir: Path | None, as_json: bool) -> None:
+    """Rank entities by centrality (degree, betweenness or PageRank) in the undirected claim graph."""
+    from kg.analyze import format_rank
+
+    rows = _load(seeds_dir).rank(metric, type_, top)
+    _emit(rows, as_json, None if as_json else format_rank(rows, metric))
+
+
+@cli.command()
+@seeds_option
+@json_option
+def communities(seeds_dir: Path | None, as_json: bool) -> None:
+    """Group entities into communities (greedy modularity; the same answer every run)."""
+    from kg.analyze import format_communities
+
+    groups = _load(seeds_dir).communities()
+    _emit(groups, as_json, None if as_json else format_communities(groups))
+
+
+@cli.command()
+@click.option("--gene", default=None, metavar="NAME", help="Only chains starting at this gene, variant or product.")
+@seeds_option
+@json_option
+def chains(gene: str | None, seeds_dir: Path | None, as_json: bool) -> None:
+    """Every gene → cell type → pathology → therapy chain, with the evidence for each link."""
+    from kg.analyze import format_chains
+
+    g = _load(seeds_dir)
+    rows = g.chains(gene)
+    _emit(rows, as_json, None if as_json else format_chains(g.network, rows))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (::1 for IPv6).")
+@click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True, help="TCP port.")
+@click.option("--timeout-s", type=click.IntRange(min=1), default=30, show_default=True,
+              help="Abandon a query after this many seconds (at least 1).")
+@seeds_option
+def serve(host: str, port: int, timeout_s: int, seeds_dir: Path | None) -> None:
+    """Serve the graph read-only over the SPARQL protocol (Oxigraph server) until interrupted.
+
+    Query it with `alskg query NAME --endpoint http://HOST:PORT/query` or any SPARQL client.
+    Ctrl-C, SIGTERM and SIGHUP stop the server.
+    """
+    from kg.server import serve_forever
+
+    g = _load(seeds_dir)
+    serve_forever(g.nq_path, host, port, timeout_s, echo=lambda m: click.echo(m, err=True))
+
+
+# ---------------------------------------------------------------- pages
+
+
+@cli.command()
+@seeds_option
+@output_option(required=True, what="HTML file")
+@click.option("--focus", metavar="NAME", help="Show the neighbourhood of one entity (any of its names).")
+@click.option("--hops", type=click.IntRange(0, MAX_FOCUS_HOPS), default=1, show_default=True,
+              help="Neighbourhood radius for --focus.")
+@click.option("--path", "path_ends", nargs=2, metavar="A B", help="Show the ranked paths from A to B.")
+@click.option("--max-hops", type=click.IntRange(1, MAX_HOPS_LIMIT), default=4, show_default=True,
+              help="Longest path for --path.")
+@click.option("--limit", type=click.IntRange(min=1), default=5, show_default=True, help="How many ranked paths for --path.")
+@click.option("--doc", "doc_id", metavar="ID", help="Show one document's claims.")
+@click.option("--type", "types", multiple=True, metavar="T",
+              help="Keep only entities of this type and its subtypes (repeatable).")
+@lang_option
+def viz(seeds_dir: Path | None, output: Path, focus: str | None, hops: int, path_ends: tuple[str, str] | None,
+        max_hops: int, limit: int, doc_id: str | None, types: tuple[str, ...], lang: str) -> None:
+    """Write an interactive graph page that works offline (whole graph, --focus, --path or --doc)."""
+    from viz import views
+    from viz.render import render
+
+    chosen = [name for name, val in (("--focus", focus), ("--path", path_ends), ("--doc", doc_id)) if val]
+    if len(chosen) > 1:
+        raise click.UsageError(f"choose one view, not {' and '.join(chosen)}")
+    G = _load(seeds_dir).network
+    if focus:
+        view = views.focus(G, focus, hops)
+    elif path_ends:
+        view = views.paths(G, path_ends[0], path_ends[1], max_hops=max_hops, limit=limit)
+    elif doc_id:
+        view = views.document(G, doc_id)
+    else:
+        view = views.whole(G)
+    view = views.filter_types(view, types)
+    data = render(view, lang)
     try:
-        from viz.commands import COMMANDS as viz_commands
-    except ImportError:  # pragma: no cover - viz is part of this repository
-        viz_commands = []
-    for cmd in viz_commands:
-        cli.add_command(cmd)
+        where = _write_output(output, data)
+    except OSError as exc:
+        raise AlskgError(f"cannot write {output}: {exc.strerror or exc}") from None
+    click.echo(f"wrote {where} ({view.graph.number_of_nodes()} entities, {view.graph.number_of_edges()} relations)",
+               err=True)
 
 
-_register_optional()
-
-
-def main() -> None:
-    """Entry point with the one error boundary."""
+def main(args: list[str] | None = None) -> None:
+    """Entry point with the one error boundary (``args`` default to the command line's)."""
     try:
-        cli.main(standalone_mode=False)
+        cli.main(args=args, prog_name="alskg", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(1)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from kg.model import Seeds
+from kg.model import AlskgError, Seeds
 from kg.text import IndexedText, fold
 
 COVERED_FRACTION = 0.5
@@ -150,6 +150,11 @@ def _whole_word(text: str, start: int, end: int) -> bool:
 
 
 def coverage(seeds: Seeds, doc_ids: list[str] | None = None) -> list[DocumentCoverage]:
+    """Coverage of the given documents (default: all); an unknown document id is an error."""
+    known = {d.id for d in seeds.documents}
+    for d in doc_ids or ():
+        if d not in known:
+            raise AlskgError(f"unknown document {d!r}; known: {', '.join(sorted(known))}")
     ids = doc_ids or [d.id for d in seeds.documents]
     return [document_coverage(seeds, d) for d in ids]
 

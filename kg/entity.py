@@ -7,112 +7,62 @@ tested and did not happen" is as much a finding as the rest; path search never u
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
-from typing import Any
 
 import networkx as nx
 
-from kg.model import AlskgError
-from kg.names import EntityRef, NameIndex, entity_ref
-from kg.paths import Evidence, Link, PathFinder, format_evidence
+from kg.model import AlskgError, Claim
+from kg.names import NameIndex
+from kg.namespaces import ENT
+from kg.network import all_claims
+from kg.paths import PathFinder, format_evidence
+from kg.results import EntityView, Link, Neighborhood, entity_ref
 
 MAX_NEIGHBOR_HOPS = 4
 
 
-@dataclass(frozen=True, order=True)
-class Statement:
-    """A claim about the entity, seen from it: the relation, the other end, the evidence."""
-
-    subject: str
-    predicate: str
-    object: str
-    negated: bool
-    evidence: Evidence
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"subject": self.subject, "predicate": self.predicate, "object": self.object,
-                "negated": self.negated, **self.evidence.to_dict()}
-
-
-@dataclass(frozen=True)
-class EntityView:
-    """Everything the graph says about one entity."""
-
-    entity: EntityRef
-    iri: str
-    labels_ja: tuple[str, ...]
-    synonyms: tuple[str, ...]
-    xrefs: tuple[str, ...]
-    note: str
-    statements: tuple[Statement, ...]
-    registry: tuple[Link, ...]
-    as_context: tuple[str, ...]  # claim ids that use it as model system or species
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**self.entity.to_dict(), "iri": self.iri, "labels_ja": list(self.labels_ja),
-                "synonyms": list(self.synonyms), "xrefs": list(self.xrefs), "note": self.note,
-                "claims": [s.to_dict() for s in self.statements],
-                "registry": [lk.to_dict() for lk in self.registry], "context_of_claims": list(self.as_context)}
-
-
-@dataclass(frozen=True)
-class Neighborhood:
-    """The entities within ``hops`` of a centre (undirected), and every relation among them."""
-
-    center: EntityRef
-    hops: int
-    nodes: tuple[tuple[EntityRef, int], ...]  # (entity, distance), nearest first
-    links: tuple[Link, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"center": self.center.to_dict(), "hops": self.hops,
-                "nodes": [{**n.to_dict(), "distance": d} for n, d in self.nodes],
-                "links": [lk.to_dict() for lk in self.links]}
-
-
 def show_entity(G: nx.MultiDiGraph, name: str, names: NameIndex | None = None) -> EntityView:
-    from kg.namespaces import ENT
-
+    """Everything about one entity: its claims (negated ones too), registry links, claims it is context of."""
     eid = (names or NameIndex(G)).resolve(name)
     d = G.nodes[eid]
-    stmts: list[Statement] = []
-    registry: list[Link] = []
-    for u, v, data in [*G.out_edges(eid, data=True), *G.in_edges(eid, data=True)]:
-        if data.get("source") == "registry":
-            registry.append(Link(u, data["predicate"], v, "registry"))
-        for rec in data.get("claims", ()):
-            stmts.append(Statement(u, data["predicate"], v, False, Evidence.from_record(rec)))
-    context: list[str] = []
-    for rec in [*G.graph.get("negated", ()), *(r for _, _, e in G.edges(data=True) for r in e.get("claims", ()))]:
-        if rec["negated"] and eid in (rec["subject"], rec["object"]):
-            stmts.append(Statement(rec["subject"], rec["predicate"], rec["object"], True, Evidence.from_record(rec)))
-        if eid in (rec.get("model"), rec.get("species")):
-            context.append(rec["id"])
-    stmts = sorted(set(stmts), key=lambda s: (s.evidence.document, s.subject != eid, s.predicate, s.object, s.evidence.claim))
+    registry = {Link(u, data["predicate"], v, "registry")
+                for u, v, data in [*G.out_edges(eid, data=True), *G.in_edges(eid, data=True)]
+                if data.get("source") == "registry"}
+    everything = all_claims(G)
+    mine: list[Claim] = [c for c in everything if eid in (c.subject, c.object)]
+    context = [c.id for c in everything if eid in (c.model, c.species)]
+    mine.sort(key=lambda c: (c.document, c.subject != eid, c.predicate, c.object, c.id))
     return EntityView(entity_ref(G, eid), str(ENT[eid]), tuple(d.get("labels_ja", ())), tuple(d.get("synonyms", ())),
-                      tuple(d.get("xrefs", ())), d.get("note", ""), tuple(stmts), tuple(sorted(set(registry))),
+                      tuple(d.get("xrefs", ())), d.get("note", ""), tuple(mine), tuple(sorted(registry)),
                       tuple(sorted(set(context))))
 
 
 def neighborhood(G: nx.MultiDiGraph, name: str, hops: int = 1, names: NameIndex | None = None,
                  finder: PathFinder | None = None) -> Neighborhood:
+    """The entities within ``hops`` of one entity, whichever way relations point, nearest first."""
     if not 1 <= hops <= MAX_NEIGHBOR_HOPS:
-        raise AlskgError(f"--hops must be between 1 and {MAX_NEIGHBOR_HOPS} (got {hops})")
+        raise AlskgError(f"hops must be between 1 and {MAX_NEIGHBOR_HOPS} (got {hops})")
     eid = (names or NameIndex(G)).resolve(name)
     finder = finder or PathFinder(G)
-    dist = {eid: 0}
-    queue = deque([eid])
+    dist = within_hops(finder.und, eid, hops)
+    links = sorted(lk for (u, v), lks in finder.links.items() if u in dist and v in dist for lk in lks)
+    nodes = sorted(((entity_ref(G, n), d) for n, d in dist.items() if n != eid), key=lambda x: (x[1], x[0].label_en.casefold(), x[0].id))
+    return Neighborhood(entity_ref(G, eid), hops, tuple(nodes), tuple(links))
+
+
+def within_hops(adjacency: dict[str, set[str]], centre: str, hops: int) -> dict[str, int]:
+    """Breadth-first distances from ``centre`` up to ``hops`` over an undirected adjacency (one rule
+    for ``alskg neighbors`` and the neighbourhood pages)."""
+    dist = {centre: 0}
+    queue = deque([centre])
     while queue:
         n = queue.popleft()
         if dist[n] == hops:
             continue
-        for m in sorted(finder.und.get(n, ())):
+        for m in sorted(adjacency.get(n, ())):
             if m not in dist:
                 dist[m] = dist[n] + 1
                 queue.append(m)
-    links = sorted(lk for (u, v), lks in finder.links.items() if u in dist and v in dist for lk in lks)
-    nodes = sorted(((entity_ref(G, n), d) for n, d in dist.items() if n != eid), key=lambda x: (x[1], x[0].label_en.casefold(), x[0].id))
-    return Neighborhood(entity_ref(G, eid), hops, tuple(nodes), tuple(links))
+    return dist
 
 
 def _label(G: nx.MultiDiGraph, eid: str) -> str:
@@ -134,12 +84,12 @@ def format_entity(G: nx.MultiDiGraph, v: EntityView) -> str:
         out.append(f"  registry: {_label(G, lk.subject)} —{lk.predicate}→ {_label(G, lk.object)}")
     if v.as_context:
         out.append(f"  model system or species of {len(v.as_context)} claim(s)")
-    n_neg = sum(s.negated for s in v.statements)
-    out.append(f"\n{len(v.statements)} claim(s){f', {n_neg} negated' if n_neg else ''}:")
-    for s in v.statements:
-        neg = "NOT " if s.negated else ""
-        out.append(f"  {_label(G, s.subject)} —{neg}{s.predicate}→ {_label(G, s.object)}")
-        out += format_evidence(s.evidence, indent="    ")
+    n_neg = sum(c.negated for c in v.claims)
+    out.append(f"\n{len(v.claims)} claim(s){f', {n_neg} negated' if n_neg else ''}:")
+    for c in v.claims:
+        neg = "NOT " if c.negated else ""
+        out.append(f"  {_label(G, c.subject)} —{neg}{c.predicate}→ {_label(G, c.object)}")
+        out += format_evidence(c, indent="    ")
     return "\n".join(out)
 
 

@@ -7,9 +7,9 @@
 
 ``KG.network`` is the NetworkX projection (see ``kg.network``): nodes are entity ids with
 ``type``, ``label_en``, ``label_ja``, ``labels_ja``, ``synonyms``, ``xrefs``, ``note``; each edge
-(key = predicate) carries ``claims`` — dicts with id, subject, predicate, object, document, quote,
-summary, evidence, status, negated, model, species, qualifiers, where — and ``source``
-("claims" or "registry"). Negated claims form no edge; they are in ``network.graph["negated"]``.
+(key = predicate) carries ``claims`` — ``kg.model.Claim`` objects (id, subject, predicate, object,
+document, quote, summary, evidence, status, negated, model, species, qualifiers, where; ``to_dict()``
+for JSON) — and ``source`` ("claims" or "registry"). Negated claims form no edge; they are in ``network.graph["negated"]``.
 ``KG.rdf`` is the rdflib graph (parsed lazily from the cached N-Quads).
 
 Asking the graph — the same functions the CLI commands call; every result has ``.to_dict()``:
@@ -36,19 +36,19 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import networkx as nx
 from rdflib import Graph
 
+from kg import analyze
+from kg.cache import load_cached
+from kg.entity import neighborhood, show_entity
 from kg.locations import default_seeds_dir
-
-if TYPE_CHECKING:
-    from kg.analyze import Chain, Community, Ranked
-    from kg.entity import EntityView, Neighborhood
-    from kg.names import NameIndex
-    from kg.paths import PathAnswer, PathFinder
-    from kg.query import Engines, ResultTable
+from kg.names import NameIndex
+from kg.paths import PathFinder, find_paths
+from kg.query import Engines, ResultTable, bind_params, load_query, read_query, run
+from kg.rdf import read_rdf
+from kg.results import Chain, Community, EntityView, Neighborhood, PathAnswer, Ranked
 
 
 class KG:
@@ -61,8 +61,6 @@ class KG:
 
     @cached_property
     def rdf(self) -> Graph:
-        from kg.store import read_rdf
-
         return read_rdf(self.nq_path)
 
     def __repr__(self) -> str:
@@ -72,20 +70,14 @@ class KG:
 
     @cached_property
     def names(self) -> NameIndex:
-        from kg.names import NameIndex
-
         return NameIndex(self.network)
 
     @cached_property
     def finder(self) -> PathFinder:
-        from kg.paths import PathFinder
-
         return PathFinder(self.network)
 
     @cached_property
     def engines(self) -> Engines:
-        from kg.query import Engines
-
         return Engines(self.nq_path, rdflib_graph=self.__dict__.get("rdf"))
 
     def resolve(self, name: str) -> str:
@@ -94,52 +86,40 @@ class KG:
 
     def entity(self, name: str) -> EntityView:
         """Labels, ids, type and every claim about one entity (``alskg show``)."""
-        from kg.entity import show_entity
-
         return show_entity(self.network, name, self.names)
 
     def paths(self, a: str, b: str, max_hops: int = 4, limit: int | None = 10, via: str | None = None,
               avoid: tuple[str, ...] | list[str] = (), directed: bool = False) -> PathAnswer:
         """Ranked paths between two entities, each hop with its claims (``alskg path``)."""
-        from kg.paths import find_paths
-
         return find_paths(self.network, a, b, max_hops=max_hops, limit=limit, via=via, avoid=tuple(avoid),
                           directed=directed, names=self.names, finder=self.finder)
 
     def neighbors(self, name: str, hops: int = 1) -> Neighborhood:
         """Entities within ``hops`` of one entity and the relations among them (``alskg neighbors``)."""
-        from kg.entity import neighborhood
-
         return neighborhood(self.network, name, hops, self.names, self.finder)
 
     def query(self, query: str, params: dict[str, str] | None = None, engine: str = "oxigraph",
               **kwargs: str) -> ResultTable:
-        """Run a shipped query by name (``g.query("chains", gene="SOD1")``), a .rq file or SPARQL text."""
-        from kg.query import bind_params, load_query, read_query, run
-
+        """Run a shipped query by name (``g.query("chains", gene="SOD1")``), a .rq file or SPARQL text;
+        a missing required parameter is an error."""
         q = read_query("<text>", query, "<text>") if "{" in query else load_query(query)
         return run(q, bind_params(q, {**(params or {}), **kwargs}, self), self.engines, engine)
 
     def rank(self, metric: str = "degree", type_: str | None = None, top: int = 20) -> list[Ranked]:
-        from kg.analyze import rank
-
-        return rank(self.network, metric, type_, top)
+        """Entities by centrality (``alskg rank``); ``type_`` keeps a type and its subtypes."""
+        return analyze.rank(self.network, metric, type_, top)
 
     def communities(self) -> list[Community]:
-        from kg.analyze import communities
-
-        return communities(self.network)
+        """Groups of entities (``alskg communities``)."""
+        return analyze.communities(self.network)
 
     def chains(self, gene: str | None = None) -> list[Chain]:
-        from kg.analyze import chains
-
-        return chains(self.network, gene, self.finder)
+        """Gene → cell type → pathology → therapy chains (``alskg chains``)."""
+        return analyze.chains(self.network, gene, self.finder)
 
 
 def load(seeds_dir: Path | str | None = None, cache_dir: Path | str | None = None) -> KG:
-    """Load the graph built from ``seeds_dir`` (default: the repository's seeds), via the cache."""
-    from kg.store import load_cached
-
+    """Load the graph built from ``seeds_dir`` (default: the seeds shipped with alskg), via the cache."""
     seeds = Path(seeds_dir) if seeds_dir else default_seeds_dir()
     nq_path, network = load_cached(seeds, Path(cache_dir) if cache_dir else None)
     return KG(network, nq_path, seeds)

@@ -15,12 +15,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from rdflib import Dataset, Graph, URIRef
+import networkx as nx
+from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
-from kg.build import union_graph
+from kg.model import Claim
 from kg.namespaces import ALS, BIBO, DCTERMS, DOC, PREFIXES, RDF
-from kg.network import describe_qualifier, to_networkx
+from kg.network import all_claims
 
 BIOLINK = PREFIXES["biolink"]
 ID_PREFERENCE = ("HGNC", "UniProtKB", "CL", "EFO", "UBERON", "GO", "MONDO", "CHEBI", "NCBITaxon", "NCBIGene")
@@ -43,9 +44,8 @@ def _node_id(eid: str, xrefs: list[str]) -> str:
     return f"ALSKG:{eid}"
 
 
-def to_kgx(ds: Dataset) -> dict[str, Any]:
-    g = union_graph(ds)
-    G = to_networkx(g)
+def to_kgx(g: Graph, G: nx.MultiDiGraph) -> dict[str, Any]:
+    """Nodes and edges (one per claim, plus the registry's links) from the union graph and the projection."""
     ids = {n: _node_id(n, a["xrefs"]) for n, a in G.nodes(data=True)}
     pubs: dict[str, list[str]] = {}
     for d in g.subjects(RDF.type, ALS.Document):
@@ -66,17 +66,16 @@ def to_kgx(ds: Dataset) -> dict[str, Any]:
             "provided_by": [SOURCE],
         })
     edges = []
-    claims = [c for _, _, d in G.edges(data=True) for c in d["claims"]] + list(G.graph["negated"])
-    for c in sorted(claims, key=lambda c: c["id"]):
-        edges.append(_edge(g, ids, c["id"], c["subject"], c["predicate"], c["object"], claim=c,
-                           publications=pubs.get(c["document"], [])))
+    for c in all_claims(G):
+        edges.append(_edge(g, ids, c.id, c.subject, c.predicate, c.object, claim=c,
+                           publications=pubs.get(c.document, [])))
     for u, v, k, d in sorted(G.edges(keys=True, data=True), key=lambda e: e[:3]):
         if d["source"] == "registry":
             edges.append(_edge(g, ids, f"registry-{u}-{k}-{v}", u, k, v, claim=None, publications=[]))
     return {"nodes": nodes, "edges": edges}
 
 
-def _edge(g: Graph, ids: dict[str, str], edge_id: str, s: str, p: str, o: str, claim: dict[str, Any] | None,
+def _edge(g: Graph, ids: dict[str, str], edge_id: str, s: str, p: str, o: str, claim: Claim | None,
           publications: list[str]) -> dict[str, Any]:
     e: dict[str, Any] = {
         "id": f"ALSKG.CLAIM:{edge_id}" if claim else f"ALSKG.REGISTRY:{edge_id}",
@@ -87,22 +86,22 @@ def _edge(g: Graph, ids: dict[str, str], edge_id: str, s: str, p: str, o: str, c
         "knowledge_level": "knowledge_assertion",
         "agent_type": "manual_agent",
         "primary_knowledge_source": SOURCE,
-        "negated": bool(claim and claim["negated"]),
+        "negated": bool(claim and claim.negated),
     }
     if claim:
         e.update({
             "publications": publications,
-            "alskg_document": str(DOC[claim["document"]]),
-            "quote_ja": claim["quote"],
-            "summary": claim["summary"],
-            "evidence_kind": claim["evidence"],
-            "finding_status": claim["status"],
-            "model_system": claim["model"] and ids.get(claim["model"]),
-            "species": claim["species"] and ids.get(claim["species"]),
-            "qualifiers": [describe_qualifier(q) for q in claim["qualifiers"]],
+            "alskg_document": str(DOC[claim.document]),
+            "quote_ja": claim.quote,
+            "summary": claim.summary,
+            "evidence_kind": claim.evidence,
+            "finding_status": claim.status,
+            "model_system": claim.model and ids.get(claim.model),
+            "species": claim.species and ids.get(claim.species),
+            "qualifiers": list(claim.qualifier_lines),
         })
     return e
 
 
-def kgx_json(ds: Dataset) -> bytes:
-    return (json.dumps(to_kgx(ds), ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+def kgx_json(g: Graph, G: nx.MultiDiGraph) -> bytes:
+    return (json.dumps(to_kgx(g, G), ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 
 class AlskgError(ValueError):
@@ -83,6 +84,23 @@ class Qualifier:
     unit: str = ""
     comparison: str = ""
 
+    # the curation file's keys; ``from``/``to`` are Python keywords, hence from_value/to_value here
+    KEYS = (("measure", "measure"), ("value", "value"), ("from", "from_value"), ("to", "to_value"),
+            ("change", "change"), ("fold", "fold"), ("unit", "unit"), ("comparison", "comparison"))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The qualifier as JSON, keyed as in the curation files; unset fields left out."""
+        out: dict[str, Any] = {}
+        for key, attr in self.KEYS:
+            value = getattr(self, attr)
+            if value is not None and value != "":
+                out[key] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Qualifier:
+        return cls(**{attr: d[key] for key, attr in cls.KEYS if key in d})
+
     def describe(self) -> str:
         """One readable line, e.g. 'disease duration: 39 → 87 day (×2.2) vs untreated'."""
         parts = [f"{self.measure}:"]
@@ -124,6 +142,18 @@ class Claim:
     species: str | None = None
     qualifiers: tuple[Qualifier, ...] = ()
     where: Location = field(default=Location("", 0), compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The claim as JSON (the one shape every command, page and export uses)."""
+        return {"id": self.id, "subject": self.subject, "predicate": self.predicate, "object": self.object,
+                "document": self.document, "quote": self.quote, "summary": self.summary, "evidence": self.evidence,
+                "status": self.status, "negated": self.negated, "model": self.model, "species": self.species,
+                "qualifiers": [q.to_dict() for q in self.qualifiers], "where": str(self.where)}
+
+    @property
+    def qualifier_lines(self) -> tuple[str, ...]:
+        """Each number the claim reports, as one readable line."""
+        return tuple(q.describe() for q in self.qualifiers)
 
     @property
     def id(self) -> str:

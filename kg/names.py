@@ -14,18 +14,18 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
 
 from kg.model import AlskgError
+from kg.namespaces import PREFIXES
 from kg.text import fold
 
 # Match strengths: lower is stronger.
 ID, CURIE, LABEL, SYNONYM = 0, 1, 2, 3
 _KIND = {ID: "id", CURIE: "CURIE", LABEL: "label", SYNONYM: "synonym"}
-ENTITY_PREFIXES = ("ent:", "https://w3id.org/alskg/entity/")
+ENTITY_PREFIXES = ("ent:", PREFIXES["ent"])
 
 
 class UnknownName(AlskgError):
@@ -44,27 +44,6 @@ class AmbiguousName(AlskgError):
         self.name, self.candidates = name, candidates
         listed = ", ".join(f"{eid} ({label})" for eid, label in candidates)
         super().__init__(f"{name!r} names several entities; did you mean one of: {listed}? (give the id)")
-
-
-@dataclass(frozen=True, order=True)
-class EntityRef:
-    """An entity as a result shows it: id, type and both labels."""
-
-    id: str
-    type: str
-    label_en: str
-    label_ja: str = ""
-
-    def __str__(self) -> str:
-        return f"{self.label_en} [{self.id}]"
-
-    def to_dict(self) -> dict[str, str]:
-        return {"id": self.id, "type": self.type, "label_en": self.label_en, "label_ja": self.label_ja}
-
-
-def entity_ref(G: nx.MultiDiGraph, eid: str) -> EntityRef:
-    d = G.nodes[eid]
-    return EntityRef(eid, d.get("type", ""), d.get("label_en", eid), d.get("label_ja", ""))
 
 
 def names_of(eid: str, data: dict[str, Any]) -> Iterable[tuple[int, str]]:

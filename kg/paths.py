@@ -17,146 +17,19 @@ form a hop: the projection in ``kg.network`` has no edge for them.
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
 
 import networkx as nx
 
-from kg.model import AlskgError
-from kg.names import EntityRef, NameIndex, entity_ref
+from kg.model import AlskgError, Claim
+from kg.names import NameIndex
+from kg.results import EntityRef, Hop, Link, PathAnswer, PathResult, entity_ref
+from kg.schema import load_schema
 
 DAMPING = 0.4  # Hetionet's w for degree-weighted path counts
 REVERSE_HOP_WEIGHT = 0.5  # a hop taken against every arrow explains less than one along an arrow
 BACKGROUND_HOP_WEIGHT = 0.5  # a hop resting only on background statements, not on a study finding
 MAX_HOPS_LIMIT = 8  # beyond this the answer is "everything", and the search cost explodes
 MAX_PATHS_SEEN = 200_000  # stop enumerating (and say so) past this many candidate paths
-
-
-@dataclass(frozen=True, order=True)
-class Evidence:
-    """One claim behind a relation: its document, verbatim Japanese quote and English summary."""
-
-    claim: str
-    document: str
-    quote: str
-    summary: str
-    evidence: str
-    status: str
-    species: str | None = None
-    model: str | None = None
-    qualifiers: tuple[str, ...] = ()
-
-    @classmethod
-    def from_record(cls, rec: dict[str, Any]) -> Evidence:
-        from kg.network import describe_qualifier
-
-        return cls(rec["id"], rec["document"], rec["quote"], rec["summary"], rec["evidence"], rec["status"],
-                   rec.get("species"), rec.get("model"),
-                   tuple(describe_qualifier(q) for q in rec.get("qualifiers", ())))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"claim": self.claim, "document": self.document, "quote": self.quote, "summary": self.summary,
-                "evidence": self.evidence, "status": self.status, "species": self.species, "model": self.model,
-                "qualifiers": list(self.qualifiers)}
-
-
-@dataclass(frozen=True, order=True)
-class Link:
-    """One stored relation (subject, predicate, object) and the claims that assert it.
-
-    ``origin`` is "claims" for curated findings and "registry" for gene → variant / product links
-    that the entity registry states (these have no quote of their own).
-    """
-
-    subject: str
-    predicate: str
-    object: str
-    origin: str = "claims"
-    claims: tuple[Evidence, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"subject": self.subject, "predicate": self.predicate, "object": self.object, "origin": self.origin,
-                "claims": [c.to_dict() for c in self.claims]}
-
-
-@dataclass(frozen=True)
-class Hop:
-    """One step of a path, from ``source`` to ``target`` in reading order, over one or more links."""
-
-    source: str
-    target: str
-    links: tuple[Link, ...]
-
-    @property
-    def predicate(self) -> str:
-        return "/".join(dict.fromkeys(lk.predicate for lk in self.links))
-
-    @property
-    def direction(self) -> str:
-        """'forward' when every link points along the path, 'reverse' when against it, else 'both'."""
-        dirs = {"forward" if lk.subject == self.source else "reverse" for lk in self.links}
-        return dirs.pop() if len(dirs) == 1 else "both"
-
-    @property
-    def claims(self) -> tuple[Evidence, ...]:
-        return tuple(c for lk in self.links for c in lk.claims)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "target": self.target, "predicate": self.predicate,
-                "direction": self.direction, "links": [lk.to_dict() for lk in self.links]}
-
-
-@dataclass(frozen=True)
-class PathResult:
-    """A path: its entities in order, one hop between each pair, its specificity score and evidence count."""
-
-    nodes: tuple[EntityRef, ...]
-    hops: tuple[Hop, ...]
-    score: float
-    evidence: int
-    documents: tuple[str, ...] = ()
-
-    @property
-    def length(self) -> int:
-        return len(self.hops)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"nodes": [n.to_dict() for n in self.nodes], "hops": [h.to_dict() for h in self.hops],
-                "length": self.length, "score": self.score, "evidence": self.evidence,
-                "documents": list(self.documents)}
-
-
-@dataclass(frozen=True)
-class PathAnswer:
-    """The answer to "what links A to B": the ranked paths, and how the search was bounded.
-
-    Iterating it gives the paths, so ``for p in g.paths("SOD1", "microglia")`` reads naturally.
-    ``found`` counts every path within ``max_hops`` (``truncated`` if the search stopped early).
-    """
-
-    source: EntityRef
-    target: EntityRef
-    max_hops: int
-    directed: bool
-    paths: tuple[PathResult, ...]
-    found: int
-    truncated: bool = False
-    filters: dict[str, Any] = field(default_factory=dict)
-
-    def __iter__(self) -> Iterator[PathResult]:
-        return iter(self.paths)
-
-    def __len__(self) -> int:
-        return len(self.paths)
-
-    def __getitem__(self, i: int) -> PathResult:
-        return self.paths[i]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"source": self.source.to_dict(), "target": self.target.to_dict(), "max_hops": self.max_hops,
-                "directed": self.directed, "found": self.found, "truncated": self.truncated,
-                "filters": self.filters, "paths": [p.to_dict() for p in self.paths]}
 
 
 class PathFinder:
@@ -170,7 +43,7 @@ class PathFinder:
         for u, v, data in G.edges(data=True):
             if u == v:
                 continue
-            claims = tuple(Evidence.from_record(r) for r in data.get("claims", ()))
+            claims = tuple(data.get("claims", ()))
             self.links[(u, v)].append(Link(u, data["predicate"], v, data.get("source", "claims"), claims))
             self.out[u].add(v)
             self.und[u].add(v)
@@ -265,15 +138,15 @@ def find_paths(G: nx.MultiDiGraph, a: str, b: str, *, max_hops: int = 4, limit: 
     names = names or NameIndex(G)
     finder = finder or PathFinder(G)
     if not 1 <= max_hops <= MAX_HOPS_LIMIT:
-        raise AlskgError(f"--max-hops must be between 1 and {MAX_HOPS_LIMIT} (got {max_hops})")
+        raise AlskgError(f"max_hops must be between 1 and {MAX_HOPS_LIMIT} (got {max_hops})")
     if limit is not None and limit < 1:
-        raise AlskgError(f"--limit must be at least 1 (got {limit})")
+        raise AlskgError(f"limit must be at least 1 (got {limit})")
     src, dst = names.resolve(a), names.resolve(b)
     if src == dst:
         raise AlskgError(f"{a!r} and {b!r} are the same entity ({src}); a path needs two different ones")
     banned = {names.resolve(x) for x in avoid}
     if banned & {src, dst}:
-        raise AlskgError("cannot --avoid an end of the path")
+        raise AlskgError("a path cannot avoid one of its own ends")
     via_type, via_types = type_family(via) if via else (None, frozenset())
     raw, truncated = finder.node_paths(src, dst, max_hops, directed, banned, MAX_PATHS_SEEN)
     if via_type:
@@ -286,26 +159,14 @@ def find_paths(G: nx.MultiDiGraph, a: str, b: str, *, max_hops: int = 4, limit: 
                       truncated, filters)
 
 
-def _check_type(G: nx.MultiDiGraph, name: str) -> str:
-    """The schema's spelling of an entity type (case and separators ignored), or a clear error."""
-    return type_family(name)[0]
-
-
 def type_family(name: str) -> tuple[str, frozenset[str]]:
-    """(type, the type and its subtypes): ``--via Therapy`` also accepts Drug and CellTherapy."""
-    from kg.schema import load_schema
-
-    schema = load_schema()
-    key = name.replace("_", "").replace(" ", "").casefold()
-    for t in sorted(schema.types):
-        if t.casefold() == key:
-            return t, frozenset(u for u in schema.types if schema.is_a(u, t))
-    raise AlskgError(f"unknown entity type {name!r}; types: {', '.join(sorted(schema.types))}")
+    """(type, the type and its subtypes): a path via Therapy also passes Drug and CellTherapy."""
+    return load_schema().type_family(name)
 
 
 def _make_path(G: nx.MultiDiGraph, finder: PathFinder, nodes: tuple[str, ...], directed: bool) -> PathResult:
     hops = tuple(finder.hop(u, v, directed) for u, v in zip(nodes, nodes[1:], strict=False))
-    claims = {c.claim: c for h in hops for c in h.claims}
+    claims = {c.id: c for h in hops for c in h.claims}
     docs = tuple(sorted({c.document for c in claims.values()}))
     return PathResult(tuple(entity_ref(G, n) for n in nodes), hops, finder.score(nodes, hops), len(claims), docs)
 
@@ -328,11 +189,12 @@ def format_link(G: nx.MultiDiGraph, hop: Hop, link: Link, lang: str = "en") -> s
     return f"{s} ←{link.predicate}— {t}"
 
 
-def format_evidence(ev: Evidence, indent: str = "     ") -> list[str]:
-    tags = [ev.evidence, *([ev.species] if ev.species else []), *(["background"] if ev.status == "background" else [])]
-    lines = [f"{indent}[{ev.document}] 「{ev.quote}」",
-             f"{indent}  {ev.summary}  ({', '.join(tags)}; claim {ev.claim})"]
-    lines += [f"{indent}  {q}" for q in ev.qualifiers]
+def format_evidence(c: Claim, indent: str = "     ") -> list[str]:
+    """A claim under a relation: 「quote」 with its document, the summary and tags, then its numbers."""
+    tags = [c.evidence, *([c.species] if c.species else []), *(["background"] if c.status == "background" else [])]
+    lines = [f"{indent}[{c.document}] 「{c.quote}」",
+             f"{indent}  {c.summary}  ({', '.join(tags)}; claim {c.id})"]
+    lines += [f"{indent}  {q}" for q in c.qualifier_lines]
     return lines
 
 

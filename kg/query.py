@@ -19,17 +19,28 @@ capped in size, and results are read lazily up to ``max_rows``.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
 import re
 import sys
+import unicodedata
+import urllib.error
+import urllib.parse
+import urllib.request
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+from pyparsing import ParseException
+from rdflib import BNode, Literal, URIRef, Variable
+
 from kg.locations import QUERIES_DIR
 from kg.model import AlskgError
+from kg.namespaces import DOC, ENT, PREFIXES
+from kg.rdf import read_rdf
 
 ENGINES = ("oxigraph", "rdflib")
 DEFAULT_ENGINE = "oxigraph"
@@ -53,9 +64,16 @@ class QueryError(AlskgError):
 
 @dataclass(frozen=True)
 class Param:
+    """A declared query parameter: ``# param: NAME KIND description`` (a description starting with
+    "required" makes it required)."""
+
     name: str
     kind: str
     description: str = ""
+
+    @property
+    def required(self) -> bool:
+        return self.description.casefold().startswith("required")
 
 
 @dataclass(frozen=True)
@@ -135,8 +153,6 @@ class Engines:
 
     def oxigraph(self) -> Any:
         if self._ox is None:
-            import pyoxigraph as ox
-
             store = ox.Store()
             store.load(path=str(self.nq_path), format=ox.RdfFormat.N_QUADS)
             self._ox = store
@@ -144,8 +160,6 @@ class Engines:
 
     def rdflib(self) -> Any:
         if self.rdflib_graph is None:
-            from kg.store import read_rdf
-
             self.rdflib_graph = read_rdf(self.nq_path)
         return self.rdflib_graph
 
@@ -202,8 +216,6 @@ def load_query(spec: str, queries_dir: Path = QUERIES_DIR, stdin: io.TextIOBase 
     path = Path(spec)
     if path.is_file():
         return read_query(path.name, path.read_text(encoding="utf-8"), str(path))
-    import difflib
-
     names = [q.stem for q in sorted(queries_dir.glob("*.rq"))]
     close = difflib.get_close_matches(spec, names, n=3, cutoff=0.5)
     hint = f"; did you mean: {', '.join(close)}?" if close else "; `alskg query --list` shows the shipped queries"
@@ -219,7 +231,7 @@ def parse_params(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
         key, sep, value = pair.partition("=")
         key = key.strip().lstrip("?$")
         if not sep or not key:
-            raise QueryError(f"bad --param {pair!r}: write key=value")
+            raise QueryError(f"bad parameter {pair!r}: write key=value")
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
             raise QueryError(f"bad parameter name {key!r}: use letters, digits and _")
         out[key] = value
@@ -227,15 +239,18 @@ def parse_params(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
 
 
 def bind_params(q: QueryDef, values: dict[str, str], kg: Any | None = None) -> dict[str, Cell]:
-    """Turn ``key=value`` strings into RDF terms, checked against the query's declared params."""
-    from kg.namespaces import DOC, ENT, PREFIXES
-
+    """Turn ``key=value`` strings into RDF terms, checked against the query's declared params
+    (unknown names and missing required ones are errors); ``kg`` resolves entity and document names."""
     declared = {p.name: p for p in q.params}
     if declared:
         unknown = sorted(set(values) - set(declared))
         if unknown:
             raise QueryError(f"query {q.name} has no parameter {', '.join(unknown)}; "
                              f"it takes: {', '.join(declared)}")
+    missing = [p.name for p in q.params if p.required and p.name not in values]
+    if missing:
+        raise QueryError(f"query {q.name} needs the parameter{'s' if len(missing) > 1 else ''} "
+                         f"{', '.join(missing)} ({'; '.join(p.description for p in q.params if p.name in missing)})")
     out: dict[str, Cell] = {}
     for key, raw in values.items():
         kind = declared[key].kind if key in declared else _guess_kind(raw, PREFIXES)
@@ -299,14 +314,10 @@ def run(q: QueryDef, bindings: dict[str, Cell], engines: Engines, engine: str = 
 
 
 def _prefixes() -> dict[str, str]:
-    from kg.namespaces import PREFIXES
-
     return dict(PREFIXES)
 
 
 def _run_oxigraph(q: QueryDef, bindings: dict[str, Cell], store: Any, max_rows: int) -> ResultTable:
-    import pyoxigraph as ox
-
     subs = {ox.Variable(k): _to_ox(v) for k, v in bindings.items()}
     try:
         res = store.query(q.text, prefixes=_prefixes(), use_default_graph_as_union=True, substitutions=subs)
@@ -315,7 +326,7 @@ def _run_oxigraph(q: QueryDef, bindings: dict[str, Cell], store: Any, max_rows: 
     except RuntimeError as exc:  # e.g. a substituted variable the query does not select
         m = re.search(r"variable \?(\w+) in its SELECT projection", str(exc))
         if m:
-            raise QueryError(f"query {q.name} does not SELECT ?{m.group(1)}, so --param {m.group(1)}=... cannot be "
+            raise QueryError(f"query {q.name} does not SELECT ?{m.group(1)}, so parameter {m.group(1)} cannot be "
                              f"bound on Oxigraph; add ?{m.group(1)} to the SELECT clause") from None
         raise QueryError(f"query {q.name} cannot run on Oxigraph: {exc}") from None
     except OSError as exc:
@@ -330,9 +341,6 @@ def _run_oxigraph(q: QueryDef, bindings: dict[str, Cell], store: Any, max_rows: 
 
 
 def _run_rdflib(q: QueryDef, bindings: dict[str, Cell], graph: Any, max_rows: int) -> ResultTable:
-    from pyparsing import ParseException
-    from rdflib import Variable
-
     try:
         res = graph.query(q.text, initNs=_prefixes(),
                           initBindings={Variable(k): _to_rdflib(v) for k, v in bindings.items()})
@@ -389,8 +397,6 @@ def _canon(value: str, datatype: str) -> str:
 
 
 def _from_ox(t: Any) -> Cell | None:
-    import pyoxigraph as ox
-
     if t is None:
         return None
     if isinstance(t, ox.NamedNode):
@@ -404,8 +410,6 @@ def _from_ox(t: Any) -> Cell | None:
 
 
 def _from_rdflib(t: Any) -> Cell | None:
-    from rdflib import BNode, Literal, URIRef
-
     if t is None:
         return None
     if isinstance(t, URIRef):
@@ -421,8 +425,6 @@ def _from_rdflib(t: Any) -> Cell | None:
 
 
 def _to_ox(c: Cell) -> Any:
-    import pyoxigraph as ox
-
     if c.kind == "iri":
         return ox.NamedNode(c.value)
     if c.lang:
@@ -431,8 +433,6 @@ def _to_ox(c: Cell) -> Any:
 
 
 def _to_rdflib(c: Cell) -> Any:
-    from rdflib import Literal, URIRef
-
     if c.kind == "iri":
         return URIRef(c.value)
     if c.lang:
@@ -461,10 +461,6 @@ def with_values(q: QueryDef, bindings: dict[str, Cell]) -> str:
 def run_remote(q: QueryDef, bindings: dict[str, Cell], url: str, timeout: float = 30.0,
                max_rows: int = DEFAULT_MAX_ROWS) -> ResultTable:
     """Send the query to a SPARQL protocol endpoint and read its JSON results."""
-    import urllib.error
-    import urllib.parse
-    import urllib.request
-
     if not re.match(r"https?://", url):
         raise QueryError(f"endpoint must be an http:// or https:// URL, got {url!r}")
     body = urllib.parse.urlencode({"query": with_values(q, bindings)}).encode()
@@ -581,8 +577,6 @@ def format_result(res: ResultTable, fmt: str = "table") -> str:
 
 
 def _width(s: str) -> int:
-    import unicodedata
-
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
 
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from rdflib import OWL, RDF, RDFS, SKOS, Graph, Namespace, URIRef
+
 from kg.locations import ONTOLOGY_DIR
 from kg.model import AlskgError
-
-ALS = "https://w3id.org/alskg/schema/"
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,17 @@ class Schema:
     def is_a(self, type_name: str, ancestor: str) -> bool:
         return _descends(self.types, type_name, ancestor)
 
+    def type_family(self, name: str) -> tuple[str, frozenset[str]]:
+        """(the schema's spelling of a type, that type and all its subtypes); case and separators ignored.
+
+        One rule for every type filter (path via, rank, pages): Therapy includes Drug and CellTherapy.
+        """
+        key = name.replace("_", "").replace(" ", "").casefold()
+        for t in sorted(self.types):
+            if t.casefold() == key:
+                return t, frozenset(u for u in self.types if self.is_a(u, t))
+        raise AlskgError(f"unknown entity type {name!r}; types: {', '.join(sorted(self.types))}")
+
 
 def read_prefixes(path: Path) -> dict[str, str]:
     with path.open(encoding="utf-8", newline="") as f:
@@ -79,8 +90,8 @@ def read_metagraph(path: Path) -> frozenset[tuple[str, str, str]]:
 @lru_cache(maxsize=4)
 def load_schema(ontology_dir: Path = ONTOLOGY_DIR) -> Schema:
     """Read alskg.ttl, prefixes.tsv and metagraph.tsv; check they agree with each other."""
-    from rdflib import OWL, RDF, RDFS, SKOS, Graph, Namespace, URIRef
-
+    prefixes = read_prefixes(ontology_dir / "prefixes.tsv")
+    ALS = prefixes["als"]  # noqa: N806 - the namespace, named as everywhere else
     als = Namespace(ALS)
     g = Graph()
     g.parse(ontology_dir / "alskg.ttl", format="turtle")
@@ -130,7 +141,7 @@ def load_schema(ontology_dir: Path = ONTOLOGY_DIR) -> Schema:
             + "; ".join(bad[:10])
         )
     return Schema(
-        prefixes=read_prefixes(ontology_dir / "prefixes.tsv"),
+        prefixes=prefixes,
         types=schema_types,
         predicates=predicates,
         metagraph=metagraph,
@@ -162,8 +173,8 @@ def domain_range_turtle(schema: Schema) -> str:
     lines = [
         "# GENERATED from ontology/metagraph.tsv by tools/write_domain_range.py - do not edit by hand.",
         "# Domain and range of every alskg predicate: the subject and object types the metagraph allows.",
-        f"@prefix als: <{ALS}> .",
-        "@prefix schema: <http://schema.org/> .",
+        f"@prefix als: <{schema.prefixes['als']}> .",
+        f"@prefix schema: <{schema.prefixes['schema']}> .",
         "",
     ]
     for p in sorted(schema.predicates):
@@ -175,3 +186,21 @@ def domain_range_turtle(schema: Schema) -> str:
         lines.append("")
     return "\n".join(lines)
 
+
+
+def vocabulary_terms(ontology_dir: Path = ONTOLOGY_DIR) -> list[str]:
+    """Every term ``ontology/alskg.ttl`` defines in alskg's own namespace (classes, predicates,
+    properties, evidence kinds, statuses), sorted."""
+    als = read_prefixes(ontology_dir / "prefixes.tsv")["als"]
+    g = Graph().parse(ontology_dir / "alskg.ttl", format="turtle")
+    return sorted({str(s)[len(als):] for s in g.subjects() if str(s).startswith(als) and len(str(s)) > len(als)})
+
+
+def vocabulary_module(ontology_dir: Path = ONTOLOGY_DIR) -> str:
+    """The text of ``kg/vocab.py``: the terms as a tuple, so ``kg.namespaces.ALS`` can be closed
+    (``ALS.fromVaule`` raises instead of minting an IRI). ``python tools/write_vocab.py`` writes it."""
+    terms = vocabulary_terms(ontology_dir)
+    body = "".join(f'    "{t}",\n' for t in terms)
+    return ('"""alskg\'s schema terms. GENERATED from ontology/alskg.ttl by tools/write_vocab.py - do not edit.\n\n'
+            "A test keeps this file equal to the ontology; ``kg.namespaces.ALS`` is closed over these terms.\n"
+            '"""\n\nTERMS = (\n' + body + ")\n")

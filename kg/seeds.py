@@ -8,6 +8,7 @@ decide whether to stop (``load_seeds`` does).
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from kg.locations import ONTOLOGY_DIR
 from kg.model import (
     AlskgError,
     Claim,
@@ -513,16 +515,12 @@ def _check_claims(seeds: Seeds, schema: Schema, col: _Collector) -> None:
 
 
 def _suggest(ref: str, ents: dict[str, Entity]) -> str:
-    import difflib
-
     close = difflib.get_close_matches(ref, list(ents), n=3)
     return f"did you mean {', '.join(close)}? Or add it to seeds/entities/" if close else "add it to seeds/entities/"
 
 
 def read_grounding(path: Path | None = None) -> dict[str, dict[str, str]]:
     """The verified ontology ids (ontology/grounding.tsv): curie → row. Empty if the file is absent."""
-    from kg.locations import ONTOLOGY_DIR
-
     path = path or ONTOLOGY_DIR / "grounding.tsv"
     if not path.is_file():
         return {}

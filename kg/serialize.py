@@ -9,42 +9,47 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from rdflib import Dataset
+import networkx as nx
+from rdflib import Dataset, Graph
 
-from kg.build import union_graph
+from kg.build import Built
+from kg.kgx import kgx_json
 from kg.model import AlskgError
+from kg.namespaces import PREFIXES
+from kg.rdf import BIND_PREFIXES, bind_prefixes
+from kg.stats import compute_stats
 
 FORMATS = {"ttl": "turtle", "trig": "trig", "nq": "nquads", "jsonld": "json-ld", "graphml": "graphml",
            "kgx": "KGX JSON"}
 EXTENSIONS = {"ttl": "ttl", "trig": "trig", "nq": "nq", "jsonld": "jsonld", "graphml": "graphml", "kgx": "kgx.json"}
 
 
-def serialize(ds: Dataset, fmt: str) -> bytes:
-    """The dataset in one format, as bytes; the same dataset always gives the same bytes."""
+def serialize(built: Built, fmt: str) -> bytes:
+    """The built graph in one format, as bytes; the same seeds always give the same bytes."""
     if fmt not in FORMATS:
         raise AlskgError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if fmt == "nq":
-        lines = ds.serialize(format="nquads", encoding="utf-8").decode("utf-8").splitlines()
-        return ("\n".join(sorted(set(x for x in lines if x.strip()))) + "\n").encode("utf-8")
+        return built.nquads
     if fmt == "trig":
-        return _trig(ds)
+        return _trig(built.dataset)
     if fmt == "graphml":
-        return _graphml(ds)
+        return _graphml(built.network)
     if fmt == "kgx":
-        from kg.kgx import kgx_json
-
-        return kgx_json(ds)
-    g = union_graph(ds)
+        return kgx_json(built.union, built.network)
     if fmt == "jsonld":
-        return _jsonld(g)
-    return g.serialize(format="turtle", encoding="utf-8")
+        return _jsonld(built.union)
+    return built.union.serialize(format="turtle", encoding="utf-8")
 
 
-def _jsonld(g: Any) -> bytes:
+def all_outputs(built: Built) -> dict[str, bytes]:
+    """Every format and ``stats.json``, rendered in memory (file name → bytes), for ``alskg build``."""
+    files = {f"alskg.{EXTENSIONS[fmt]}": serialize(built, fmt) for fmt in EXTENSIONS}
+    files["stats.json"] = (json.dumps(compute_stats(built.seeds), indent=2, ensure_ascii=False) + "\n").encode()
+    return files
+
+
+def _jsonld(g: Graph) -> bytes:
     """Compact JSON-LD with alskg's prefixes as context, nodes and values in a fixed order."""
-    from kg.build import BIND_PREFIXES
-    from kg.namespaces import PREFIXES
-
     context = {p: PREFIXES[p] for p in BIND_PREFIXES}
     doc = json.loads(g.serialize(format="json-ld", context=context, auto_compact=True))
     nodes = doc.get("@graph", []) if isinstance(doc, dict) else doc
@@ -63,22 +68,18 @@ def _jsonld(g: Any) -> bytes:
 
 def _trig(ds: Dataset) -> bytes:
     """TriG written graph by graph: rdflib's TriG writer orders graphs and subjects by hash."""
-    from rdflib import Graph
-
-    from kg.build import _bind
-
     blocks: list[str] = []
     prefix_lines: set[str] = set()
     for ctx in sorted(ds.graphs(), key=lambda c: str(c.identifier)):
         if len(ctx) == 0:
             continue
         g = Graph()
-        _bind(g)
+        bind_prefixes(g)
         for t in ctx:
             g.add(t)
         text = g.serialize(format="turtle")
         body = []
-        for line in text.splitlines():
+        for line in text.split("\n"):
             if line.startswith("@prefix"):
                 prefix_lines.add(line)
             elif line.strip():
@@ -89,23 +90,18 @@ def _trig(ds: Dataset) -> bytes:
     return ("\n".join(sorted(prefix_lines)) + "\n\n" + "\n".join(blocks)).encode("utf-8")
 
 
-def _graphml(ds: Dataset) -> bytes:
+def _graphml(G: nx.MultiDiGraph) -> bytes:
     """Entities and supported relations as GraphML (claims flattened: GraphML has no lists)."""
-    import networkx as nx
-
-    from kg.network import to_networkx
-
-    G = to_networkx(union_graph(ds))
     H = nx.MultiDiGraph()
     for n, a in sorted(G.nodes(data=True)):
         H.add_node(n, type=a["type"], label_en=a["label_en"], label_ja=a["label_ja"], xrefs=" ".join(a["xrefs"]))
     for u, v, k, a in sorted(G.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2])):
         claims = a["claims"]
         H.add_edge(u, v, key=k, predicate=k, source=a["source"], n_claims=len(claims),
-                   documents=" ".join(sorted({c["document"] for c in claims})),
-                   claim_ids=" ".join(c["id"] for c in claims),
-                   quotes=" | ".join(c["quote"] for c in claims),
-                   summaries=" | ".join(c["summary"] for c in claims))
+                   documents=" ".join(sorted({c.document for c in claims})),
+                   claim_ids=" ".join(c.id for c in claims),
+                   quotes=" | ".join(c.quote for c in claims),
+                   summaries=" | ".join(c.summary for c in claims))
     buf = io.BytesIO()
     nx.write_graphml(H, buf, encoding="utf-8")
     return buf.getvalue()

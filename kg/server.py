@@ -9,11 +9,15 @@ the cached N-Quads into an on-disk store beside them (once per cache entry) and 
 from __future__ import annotations
 
 import contextlib
+import errno
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,9 +74,6 @@ def _command(store: Path, host: str, port: int, timeout_s: int) -> list[str]:
 
 def check_port_free(host: str, port: int) -> None:
     """Refuse, naming the port, when something already listens there (before anything is started)."""
-    import errno
-    import socket
-
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
@@ -90,8 +91,6 @@ def check_port_free(host: str, port: int) -> None:
 def _answers(host: str, port: int) -> bool:
     """True once a SPARQL ASK over HTTP gets an answer (a bare open port is not enough: it may be
     someone else's)."""
-    import urllib.request
-
     req = urllib.request.Request(f"http://{_hostport(host, port)}/query?query=ASK%7B%7D",
                                  headers={"Accept": "application/sparql-results+json"})
     try:
@@ -150,8 +149,6 @@ def _raise_stop(signum: int, frame: object) -> None:
 def serve_forever(nq_path: Path, host: str, port: int, timeout_s: int,
                   echo: Callable[[str], None] = print) -> None:
     """Serve until interrupted (Ctrl-C, SIGTERM or SIGHUP), then stop the server and its child."""
-    import signal
-
     previous = {sig: signal.signal(sig, _raise_stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
         with running_server(nq_path, host, port, timeout_s) as server:

@@ -6,21 +6,17 @@ that the graph itself — what users query — has the shape the ontology promis
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from pyshacl import validate
+from rdflib import RDF, Graph
+from rdflib.namespace import SH
 
 from kg.locations import ONTOLOGY_DIR
 from kg.model import Problem, Seeds
-
-if TYPE_CHECKING:
-    from rdflib import Dataset
+from kg.namespaces import CLAIM, DOC, ENT
 
 
-def shacl_violations(data: Any) -> list[tuple[str, str, str]]:
+def shacl_violations(data: Graph) -> list[tuple[str, str, str]]:
     """Run ontology/shapes.ttl on an rdflib graph: (focus node, path, message) per violation."""
-    from pyshacl import validate
-    from rdflib import RDF, Graph
-    from rdflib.namespace import SH
-
     shapes = Graph().parse(ONTOLOGY_DIR / "shapes.ttl", format="turtle")
     conforms, report, _ = validate(data, shacl_graph=shapes, advanced=True, allow_warnings=False)
     if conforms:
@@ -32,12 +28,8 @@ def shacl_violations(data: Any) -> list[tuple[str, str, str]]:
     return sorted(out)
 
 
-def shacl_problems(seeds: Seeds, dataset: Dataset) -> list[Problem]:
-    """SHACL violations of the built dataset, each located at the entity or claim it concerns."""
-    from kg.build import union_graph
-    from kg.namespaces import CLAIM, DOC, ENT
-
-    data = union_graph(dataset)
+def shacl_problems(seeds: Seeds, data: Graph) -> list[Problem]:
+    """SHACL violations of the built graph (schema and data), each located at the entity or claim it concerns."""
     where = {str(ENT[e.id]): (e.where.file, e.where.line) for e in seeds.entities}
     where.update({str(CLAIM[c.id]): (c.where.file, c.where.line) for c in seeds.claims})
     where.update({str(DOC[d.id]): ("seeds/documents.tsv", 1) for d in seeds.documents})

@@ -8,12 +8,35 @@ from pathlib import Path
 
 import pytest
 
+import kg
 from helpers import SEEDS
+from kg.build import Built, build
 
 
 @pytest.fixture(scope="session")
 def real_seeds() -> Path:
     return SEEDS
+
+
+@pytest.fixture(scope="session")
+def real_built() -> Built:
+    """The curated seeds built once for the whole session (RDF, union graph, projection)."""
+    return build(SEEDS)
+
+
+@pytest.fixture(scope="session")
+def real_kg(tmp_path_factory) -> kg.KG:
+    """The curated graph loaded through a private cache, once for the whole session."""
+    return kg.load(SEEDS, tmp_path_factory.mktemp("cache"))
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory, monkeypatch) -> None:
+    """No test writes to the user's own cache: every test sees a session-private $ALSKG_CACHE."""
+    monkeypatch.setenv("ALSKG_CACHE", str(_SESSION_CACHE.setdefault("dir", tmp_path_factory.mktemp("user-cache"))))
+
+
+_SESSION_CACHE: dict[str, Path] = {}
 
 
 @pytest.fixture()

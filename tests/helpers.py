@@ -1,4 +1,4 @@
-"""Paths and a CLI runner shared by the tests (imported as ``helpers``: pytest puts tests/ on sys.path).
+"""Paths and CLI runners shared by the tests (imported as ``helpers``: pytest puts tests/ on sys.path).
 
 Subprocesses run ``python -P -m kg`` so that, from the repository folder, they use the installed
 alskg (CI installs the wheel), never the source folder that happens to be the working directory.
@@ -9,7 +9,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+
+from click.testing import CliRunner
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
@@ -21,3 +24,25 @@ def run_alskg(*args: str, timeout: float = 600, env: dict[str, str] | None = Non
     """Run the CLI in a child process (for exit codes, signals and hash seeds; most tests use CliRunner)."""
     return subprocess.run([*ALSKG, *args], capture_output=True, text=True, timeout=timeout,
                           env={**os.environ, **(env or {})}, cwd=cwd)
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What a CLI run gave: exit code and both streams (the shape of ``subprocess.CompletedProcess``)."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def invoke(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> Ran:
+    """Run the CLI in this process, through the same error boundary as the ``alskg`` command (fast)."""
+    from kg.cli import main
+
+    with CliRunner().isolation(input=input, env=env) as (out, err, _):
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return Ran(code, out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8"))

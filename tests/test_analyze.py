@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 
 import pytest
 
 import kg
-from helpers import ALSKG
+from helpers import invoke
 from kg.model import AlskgError
-
-
-@pytest.fixture(scope="module")
-def real_kg(real_seeds, tmp_path_factory) -> kg.KG:
-    return kg.load(real_seeds, tmp_path_factory.mktemp("cache"))
 
 
 def test_rank_by_every_metric_and_type(real_kg):
@@ -54,9 +47,7 @@ def test_chains_carry_the_evidence_of_each_link(real_kg):
 @pytest.mark.parametrize("cmd", [["rank"], ["rank", "--metric", "pagerank", "--type", "Gene"], ["communities"],
                                  ["chains"]])
 def test_cli_analytics_text_and_json(real_seeds, tmp_path, cmd):
-    env = {**os.environ, "ALSKG_CACHE": str(tmp_path / "cache")}
-    runs = [subprocess.run([*ALSKG, *cmd, *extra, "--seeds", str(real_seeds)],
-                           capture_output=True, text=True, timeout=300, env=env) for extra in ([], ["--json"], ["--json"])]
+    runs = [invoke(*cmd, *extra, "--seeds", str(real_seeds)) for extra in ([], ["--json"], ["--json"])]
     for r in runs:
         assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
     assert json.loads(runs[1].stdout) == json.loads(runs[2].stdout)  # deterministic

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import kg
-import kg.store
-from kg.store import content_key
+import kg.cache
+from kg.cache import content_key
 
 
 @pytest.fixture()
@@ -20,7 +20,7 @@ def _no_build(*_a, **_k):
 
 def test_a_repeat_load_uses_the_cache(mini_seeds, cache, monkeypatch):
     first = kg.load(mini_seeds, cache)
-    monkeypatch.setattr(kg.store, "build_from_seeds", _no_build)
+    monkeypatch.setattr(kg.cache, "build", _no_build)
     again = kg.load(mini_seeds, cache)
     assert sorted(again.network.nodes) == sorted(first.network.nodes)
     assert again.paths("SOD1", "microglia")[0].length == 3
@@ -51,8 +51,8 @@ def test_a_corrupt_cache_is_detected_and_rebuilt(mini_seeds, cache, victim, dama
     entry = cache / content_key(mini_seeds)
     (entry / victim).write_bytes(damage)
     calls = []
-    real_build = kg.store.build_from_seeds
-    monkeypatch.setattr(kg.store, "build_from_seeds", lambda *a, **k: calls.append(1) or real_build(*a, **k))
+    real_build = kg.cache.build
+    monkeypatch.setattr(kg.cache, "build", lambda *a, **k: calls.append(1) or real_build(*a, **k))
     g = kg.load(mini_seeds, cache)
     assert calls == [1], "a corrupt cache must be rebuilt"
     assert g.resolve("ミクログリア") == "microglia"

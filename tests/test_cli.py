@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
 
 from click.testing import CliRunner
 
-from helpers import ALSKG
+from helpers import Ran, invoke, run_alskg
 from kg.cli import cli
 
 
-def alskg(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*ALSKG, *args], capture_output=True, text=True, timeout=600)
+def alskg(*args: str) -> Ran:
+    return invoke(*args)
 
 
 def test_every_command_is_documented():
@@ -63,7 +62,7 @@ def test_unknown_export_format_is_a_usage_error(mini_seeds):
 
 
 def test_python_dash_m_kg_is_the_same_cli():
-    r = alskg("--help")
+    r = run_alskg("--help")
     assert r.returncode == 0 and "validate" in r.stdout
 
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import subprocess
 
-from helpers import ALSKG, SEEDS
+from helpers import SEEDS, invoke
 from kg.coverage import coverage, split_sentences
 from kg.seeds import load_seeds
 
@@ -34,10 +33,8 @@ def test_mini_seeds_coverage_reports_uncovered_sentences_and_unclaimed_mentions(
 
 
 def test_cli_json_and_unknown_document(mini_seeds):
-    ok = subprocess.run([*ALSKG, "coverage", "--seeds", str(mini_seeds), "--json",
-                         "--doc", "glia-sod1-2008"], capture_output=True, text=True, timeout=120)
+    ok = invoke("coverage", "--seeds", str(mini_seeds), "--json", "--doc", "glia-sod1-2008")
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)[0]["document"] == "glia-sod1-2008"
-    bad = subprocess.run([*ALSKG, "coverage", "--seeds", str(mini_seeds), "--doc", "nope"],
-                         capture_output=True, text=True, timeout=120)
+    bad = invoke("coverage", "--seeds", str(mini_seeds), "--doc", "nope")
     assert bad.returncode == 1 and "unknown document 'nope'" in bad.stderr and "Traceback" not in bad.stderr

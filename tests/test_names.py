@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import subprocess
 
 import networkx as nx
 import pytest
@@ -11,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kg
-from helpers import ALSKG
+from helpers import invoke
 from kg.model import AlskgError
 from kg.names import AmbiguousName, NameIndex, UnknownName
 
@@ -29,11 +28,6 @@ def _graph() -> nx.MultiDiGraph:
     G.add_node("als", type="Disease", label_en="amyotrophic lateral sclerosis", label_ja="筋萎縮性側索硬化症",
                labels_ja=["筋萎縮性側索硬化症"], synonyms=["ALS", "sod1"], xrefs=[])
     return G
-
-
-@pytest.fixture(scope="module")
-def real_kg(real_seeds, tmp_path_factory) -> kg.KG:
-    return kg.load(real_seeds, tmp_path_factory.mktemp("cache"))
 
 
 @pytest.fixture(scope="module")
@@ -114,8 +108,7 @@ def test_real_graph_resolves_english_japanese_and_curies(real_kg):
 
 
 def test_cli_unknown_name_is_a_clean_error(mini_seeds, tmp_path):
-    r = subprocess.run([*ALSKG, "show", "microglai", "--seeds", str(mini_seeds)],
-                       capture_output=True, text=True, timeout=120, env=_env(tmp_path))
+    r = invoke("show", "microglai", "--seeds", str(mini_seeds), env=_env(tmp_path))
     assert r.returncode == 1
     assert "did you mean" in r.stderr and "microglia" in r.stderr
     assert "Traceback" not in r.stderr

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import subprocess
 
 import pytest
 
-import kg
-from helpers import ALSKG
+from helpers import invoke
 from kg.analyze import chains
 from kg.query import (
     Engines,
@@ -38,11 +35,6 @@ EXAMPLES = {
     "therapies": [{"therapy": "muse_iv_therapy"}],
 }
 QUERIES = shipped_queries()
-
-
-@pytest.fixture(scope="module")
-def real_kg(real_seeds, tmp_path_factory) -> kg.KG:
-    return kg.load(real_seeds, tmp_path_factory.mktemp("cache"))
 
 
 def _sorted(res):
@@ -144,9 +136,7 @@ def test_stdin_queries_and_row_cap(real_kg):
 
 
 def _cli(*args, cache, stdin=None):
-    env = {**os.environ, "ALSKG_CACHE": str(cache)}
-    return subprocess.run([*ALSKG, *args], capture_output=True, text=True, timeout=300,
-                          env=env, input=stdin)
+    return invoke(*args, env={"ALSKG_CACHE": str(cache)}, input=stdin)
 
 
 def test_cli_query_list_named_file_stdin_and_errors(real_seeds, tmp_path):
@@ -165,7 +155,7 @@ def test_cli_query_list_named_file_stdin_and_errors(real_seeds, tmp_path):
     r = _cli("query", "-", "--seeds", str(real_seeds), cache=cache, stdin="SELECT ?x WHERE {\n ?x a\n}")
     assert r.returncode == 1 and "line 3, column" in r.stderr and "Traceback" not in r.stderr
     r = _cli("query", "entity-claims", "--seeds", str(real_seeds), cache=cache)
-    assert r.returncode == 1 and "--param entity=" in r.stderr
+    assert r.returncode == 1 and "needs the parameter entity" in r.stderr
     r = _cli("query", "documents", "--endpoint", "http://127.0.0.1:9/query", cache=cache)
     assert r.returncode == 1 and "cannot reach SPARQL endpoint" in r.stderr and "Traceback" not in r.stderr
 

@@ -12,8 +12,7 @@ import urllib.request
 import pytest
 from click.testing import CliRunner
 
-import kg
-from helpers import ALSKG
+from helpers import ALSKG, invoke
 from kg.cli import cli
 from kg.model import AlskgError
 from kg.query import QueryError, bind_params, load_query, run, run_remote, shipped_queries
@@ -26,11 +25,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def real_kg(real_seeds, tmp_path_factory) -> kg.KG:
-    return kg.load(real_seeds, tmp_path_factory.mktemp("cache"))
 
 
 @pytest.fixture(scope="module")
@@ -65,9 +59,7 @@ def test_endpoint_syntax_errors_and_unreachable_endpoints(endpoint):
 
 
 def test_cli_query_endpoint(endpoint, real_seeds, tmp_path):
-    env = {**os.environ, "ALSKG_CACHE": str(tmp_path / "cache")}
-    r = subprocess.run([*ALSKG, "query", "documents", "--endpoint", endpoint, "--format", "csv"],
-                       capture_output=True, text=True, timeout=120, env=env)
+    r = invoke("query", "documents", "--endpoint", endpoint, "--format", "csv")
     assert r.returncode == 0, r.stderr
     assert "glia-sod1-2008" in r.stdout
 

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
-from helpers import ALSKG
+from helpers import Ran, invoke
 from kg.seeds import read_seeds
 
 
-def run(*args: str, env_seeds: Path | None = None) -> subprocess.CompletedProcess:
-    cmd = [*ALSKG, *args]
+def run(*args: str, env_seeds: Path | None = None) -> Ran:
+    cmd = list(args)
     if env_seeds is not None:
         cmd += ["--seeds", str(env_seeds)]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    return invoke(*cmd)
 
 
-def assert_clean_failure(result: subprocess.CompletedProcess, *patterns: str) -> None:
+def assert_clean_failure(result: Ran, *patterns: str) -> None:
     assert result.returncode != 0, result.stdout
     assert "Traceback" not in result.stderr, result.stderr
     for pattern in patterns:
@@ -118,18 +117,15 @@ def test_unknown_field_and_duplicate_key(mini_seeds):
 
 
 def test_violation_queries_catch_an_edge_no_claim_supports(mini_seeds):
-    from kg.build import build_dataset
-    from kg.locations import ONTOLOGY_DIR
+    from kg.build import build
     from kg.namespaces import ALS, ENT, GRAPH_DATA
-    from kg.schema import load_schema
-    from kg.seeds import load_seeds
+    from kg.rdf import nquads
     from kg.validate import graph_problems, violation_problems
 
-    seeds = load_seeds(mini_seeds)
-    ds = build_dataset(seeds, load_schema(), ONTOLOGY_DIR)
-    assert graph_problems(seeds, ds) == []
-    ds.graph(GRAPH_DATA).add((ENT.astrocyte, ALS.activates, ENT.sod1))  # the negated claim's relation, asserted
-    files = {p.file for p in violation_problems(ds)}
+    built = build(mini_seeds)
+    assert graph_problems(built.seeds, built.union, built.nquads) == []
+    built.dataset.graph(GRAPH_DATA).add((ENT.astrocyte, ALS.activates, ENT.sod1))  # the negated claim's relation, asserted
+    files = {p.file for p in violation_problems(nquads(built.dataset))}
     assert files == {"ontology/queries/violation-unsupported-edge.rq", "ontology/queries/violation-negated-edge.rq"}
 
 

@@ -128,7 +128,7 @@ def test_whole_real_graph_counts_search_filter_and_negated(browser, real_seeds, 
     try:
         opened.assert_offline_and_clean()
         n, m = view.graph.number_of_nodes(), view.graph.number_of_edges()
-        assert opened.rendered_counts() == (n, m + len({(c["subject"], c["predicate"], c["object"])
+        assert opened.rendered_counts() == (n, m + len({(c.subject, c.predicate, c.object)
                                                          for c in view.negated}))
         page = opened.page
         page.fill("#search", "microglia")

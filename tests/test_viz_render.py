@@ -13,7 +13,7 @@ import networkx as nx
 import pytest
 
 import kg
-from helpers import ALSKG
+from helpers import Ran, invoke
 from kg.model import AlskgError
 from kg.schema import load_schema
 from viz import render, views
@@ -107,15 +107,23 @@ def test_focus_document_and_type_views(mini):
     assert set(f.graph) == {"astrocyte", "microglia", "sod1_g37r_mini"}  # a negated claim is no edge to walk
     d = views.document(mini, "glia-sod1-2008")
     assert d.graph.number_of_edges() == 2 and len(d.negated) == 1
-    t = views.filter_types(views.whole(mini), ["cell_type"], views.known_types(mini))
+    t = views.filter_types(views.whole(mini), ["cell_type"])
     assert set(t.graph) == {"astrocyte", "microglia"}
+
+
+def test_a_type_filter_keeps_subtypes_as_rank_does(real_kg):
+    """`viz --type Therapy` keeps drugs and cell therapies: the same rule as `rank --type Therapy`."""
+    page = views.filter_types(views.whole(real_kg.network), ["Therapy"])
+    ranked = {r.entity.id for r in real_kg.rank("degree", "Therapy", top=1000)}
+    assert ranked and set(page.graph) == ranked
+    assert {"Drug", "CellTherapy"} <= {d["type"] for _, d in page.graph.nodes(data=True)}
 
 
 @pytest.mark.parametrize("call, message", [
     (lambda G: views.focus(G, "no such thing", 1), "no entity named"),
-    (lambda G: views.focus(G, "astrocyte", 99), "--hops"),
+    (lambda G: views.focus(G, "astrocyte", 99), "hops must be between"),
     (lambda G: views.document(G, "nope-2000"), "unknown document"),
-    (lambda G: views.filter_types(views.whole(G), ["Planet"], views.known_types(G)), "unknown entity type"),
+    (lambda G: views.filter_types(views.whole(G), ["Planet"]), "unknown entity type"),
     (lambda G: render.render(views.whole(G), "fr"), "unknown language"),
 ])
 def test_bad_input_is_a_clear_error(mini, call, message):
@@ -149,8 +157,8 @@ def test_large_layout_does_not_depend_on_the_hash_seed():
     assert len(digests) == 1, digests
 
 
-def _alskg(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*ALSKG, *args], capture_output=True, text=True, timeout=300)
+def _alskg(*args: str) -> Ran:
+    return invoke(*args)
 
 
 def test_cli_writes_the_path_page(mini_seeds, tmp_path):
@@ -160,16 +168,17 @@ def test_cli_writes_the_path_page(mini_seeds, tmp_path):
     assert "astrocyte|regulates|microglia" in out.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--focus", "nothing-like-this"], "no entity named"),
-    (["--doc", "nope-2000"], "unknown document"),
-    (["--type", "Planet"], "unknown entity type"),
-    (["--focus", "astrocyte", "--doc", "glia-sod1-2008"], "choose one view"),
+@pytest.mark.parametrize("args, code, message", [
+    (["--focus", "nothing-like-this"], 1, "no entity named"),
+    (["--doc", "nope-2000"], 1, "unknown document"),
+    (["--type", "Planet"], 1, "unknown entity type"),
+    (["--focus", "astrocyte", "--doc", "glia-sod1-2008"], 2, "choose one view"),
+    (["--focus", "astrocyte", "--hops", "99"], 2, "--hops"),
 ])
-def test_cli_bad_input_exits_1_and_writes_nothing(mini_seeds, tmp_path, args, message):
+def test_cli_bad_input_fails_cleanly_and_writes_nothing(mini_seeds, tmp_path, args, code, message):
     out = tmp_path / "x.html"
     r = _alskg("viz", "--seeds", str(mini_seeds), *args, "-o", str(out))
-    assert r.returncode == 1 and message in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode == code and message in r.stderr and "Traceback" not in r.stderr
     assert not out.exists() and not list(tmp_path.glob(".x.html*"))
 
 
@@ -181,10 +190,10 @@ def test_cli_unwritable_output_is_a_clear_error(mini_seeds, tmp_path):
 
 
 def test_build_pages_gives_index_and_one_page_per_document(mini_seeds):
-    from kg.store import build_from_seeds
+    from kg.build import build
     from viz.pages import build_pages
 
-    pages = build_pages(build_from_seeds(mini_seeds))
+    pages = build_pages(build(mini_seeds))
     docs = {line.split("\t")[0] for line in (mini_seeds / "documents.tsv").read_text().splitlines()[1:] if line}
     assert set(pages) == {"html/index.html", *(f"html/{d}.html" for d in docs)}
     assert all(render.external_references(b.decode("utf-8")) == [] for b in pages.values())

@@ -24,8 +24,11 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import pyvis
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader
+from pyvis.network import Network
 
-from kg.model import AlskgError
+from kg.model import AlskgError, Claim
 from viz.views import View
 
 HERE = Path(__file__).parent
@@ -101,13 +104,14 @@ def _positions(G: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
     return {k: (round(x, 1), round(y, 1)) for k, (x, y) in pos.items()}
 
 
-def _claim(c: dict[str, Any], documents: dict[str, str]) -> dict[str, Any]:
-    from kg.network import describe_qualifier
+_PAGE_CLAIM_FIELDS = ("id", "document", "doc_title", "quote", "summary", "evidence", "status", "model", "species",
+                      "numbers")
 
-    return {"id": c["id"], "document": c["document"], "doc_title": documents.get(c["document"], ""),
-            "quote": c["quote"], "summary": c["summary"], "evidence": c["evidence"], "status": c["status"],
-            "model": c.get("model"), "species": c.get("species"),
-            "numbers": [describe_qualifier(q) for q in c.get("qualifiers", [])]}
+
+def _claim(c: Claim, documents: dict[str, str]) -> dict[str, Any]:
+    """What a page carries of a claim: ``Claim.to_dict()`` plus the document title and readable numbers."""
+    d = {**c.to_dict(), "doc_title": documents.get(c.document, ""), "numbers": list(c.qualifier_lines)}
+    return {k: d[k] for k in _PAGE_CLAIM_FIELDS}
 
 
 def _node(nid: str, d: dict[str, Any], lang: str, size: float, xy: tuple[float, float] | None,
@@ -209,7 +213,7 @@ def to_vis(view: View, lang: str = "en") -> tuple[list[dict[str, Any]], list[dic
                            (u, v, k) in view.highlight, big))
     negated: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for c in view.negated:
-        negated.setdefault((c["subject"], c["predicate"], c["object"]), []).append(_claim(c, documents))
+        negated.setdefault((c.subject, c.predicate, c.object), []).append(_claim(c, documents))
     for (s, p, o), claims in sorted(negated.items()):
         edges.append(_edge(f"not|{s}|{p}|{o}", s, o, p, "negated", claims, styles, False, big))
     if not big:
@@ -246,9 +250,6 @@ def page_data(view: View, lang: str, nodes: list[dict[str, Any]], edges: list[di
 @cache
 def _environment() -> Any:
     """Jinja environment: our template first, then pyvis's (for the vis-network files it ships)."""
-    import pyvis
-    from jinja2 import ChoiceLoader, Environment, FileSystemLoader
-
     pyvis_templates = Path(pyvis.__file__).parent / "templates"
     return Environment(loader=ChoiceLoader([FileSystemLoader(str(ASSETS)), FileSystemLoader(str(pyvis_templates))]),
                        autoescape=False, keep_trailing_newline=True)
@@ -256,8 +257,6 @@ def _environment() -> Any:
 
 def render(view: View, lang: str = "en") -> bytes:
     """The page for ``view`` as UTF-8 bytes; raises AlskgError if it would not be self-contained."""
-    from pyvis.network import Network
-
     nodes, edges, options = to_vis(view, lang)
     net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line", heading=view.title)
     # Direct assignment: pyvis's add_node/add_edge scan lists (quadratic for thousands of items).

@@ -6,6 +6,8 @@ import random
 
 import networkx as nx
 
+from kg.model import Claim
+
 TYPES = ("Gene", "GeneProduct", "CellType", "BiologicalProcess", "Pathology", "Compound", "Disease")
 PREDICATES = ("activates", "inhibits", "regulates", "expressed_in", "contributes_to", "causes")
 
@@ -22,8 +24,6 @@ def synthetic_graph(n: int = 5000, m: int = 2, seed: int = 1) -> nx.MultiDiGraph
                    labels_ja=[f"実体{v}"], synonyms=[], xrefs=[], note="")
     for i, (u, v) in enumerate(sorted(base.edges())):
         p = PREDICATES[rng.randrange(len(PREDICATES))]
-        claim = {"id": f"c{i}", "subject": f"n{u}", "predicate": p, "object": f"n{v}", "document": "synthetic-doc",
-                 "quote": f"合成の引用{i}", "summary": f"Synthetic claim {i}.", "evidence": "in_vitro",
-                 "status": "finding", "negated": False, "model": None, "species": None, "qualifiers": [], "where": ""}
+        claim = Claim(f"n{u}", p, f"n{v}", "synthetic-doc", f"合成の引用{i}", f"Synthetic claim {i}.", "in_vitro", "finding")
         G.add_edge(f"n{u}", f"n{v}", key=p, predicate=p, claims=[claim], source="claims")
     return G

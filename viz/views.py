@@ -13,7 +13,11 @@ from typing import Any
 
 import networkx as nx
 
-from kg.model import AlskgError
+from kg.entity import within_hops
+from kg.model import AlskgError, Claim
+from kg.names import NameIndex
+from kg.paths import PathFinder, find_paths
+from kg.schema import load_schema
 
 EdgeKey = tuple[str, str, str]  # (subject, object, predicate) — the MultiDiGraph's (u, v, key)
 
@@ -26,7 +30,7 @@ class View:
 
     graph: nx.MultiDiGraph
     title: str
-    negated: list[dict[str, Any]] = field(default_factory=list)
+    negated: list[Claim] = field(default_factory=list)
     documents: dict[str, str] = field(default_factory=dict)
     highlight: set[EdgeKey] = field(default_factory=set)
     centre: list[str] = field(default_factory=list)
@@ -34,9 +38,9 @@ class View:
     notes: list[str] = field(default_factory=list)
 
 
-def _negated_within(G: nx.MultiDiGraph, nodes: set[str], document: str | None = None) -> list[dict[str, Any]]:
+def _negated_within(G: nx.MultiDiGraph, nodes: set[str], document: str | None = None) -> list[Claim]:
     return [c for c in G.graph.get("negated", [])
-            if c["subject"] in nodes and c["object"] in nodes and (document is None or c["document"] == document)]
+            if c.subject in nodes and c.object in nodes and (document is None or c.document == document)]
 
 
 def _view(G: nx.MultiDiGraph, sub: nx.MultiDiGraph, title: str, **kw: Any) -> View:
@@ -52,17 +56,15 @@ def whole(G: nx.MultiDiGraph) -> View:
 
 def resolve(G: nx.MultiDiGraph, name: str) -> str:
     """An entity id from any name ``kg.names`` accepts (label, Japanese label, synonym, id)."""
-    from kg.names import NameIndex
-
     return NameIndex(G).resolve(name)
 
 
 def focus(G: nx.MultiDiGraph, name: str, hops: int = 1) -> View:
     """The entities within ``hops`` steps of ``name``, whichever way the relations point."""
     if not 0 <= hops <= MAX_FOCUS_HOPS:
-        raise AlskgError(f"--hops must be between 0 and {MAX_FOCUS_HOPS} (got {hops})")
+        raise AlskgError(f"hops must be between 0 and {MAX_FOCUS_HOPS} (got {hops})")
     centre = resolve(G, name)
-    reach = nx.single_source_shortest_path_length(G.to_undirected(as_view=True), centre, cutoff=hops)
+    reach = within_hops(PathFinder(G).und, centre, hops)
     sub = G.subgraph(reach).copy()
     label = G.nodes[centre].get("label_en", centre)
     return _view(G, sub, f"{label}: neighbourhood within {hops} hop{'s' if hops != 1 else ''}", centre=[centre])
@@ -70,8 +72,6 @@ def focus(G: nx.MultiDiGraph, name: str, hops: int = 1) -> View:
 
 def paths(G: nx.MultiDiGraph, a: str, b: str, max_hops: int = 4, limit: int = 5) -> View:
     """The ranked paths from ``a`` to ``b`` (``kg.paths``): their nodes and hop relations only."""
-    from kg.paths import find_paths
-
     answer = find_paths(G, a, b, max_hops=max_hops, limit=limit)
     sub = nx.MultiDiGraph()
     highlight: set[EdgeKey] = set()
@@ -109,40 +109,33 @@ def document(G: nx.MultiDiGraph, doc_id: str) -> View:
         raise AlskgError(f"unknown document {doc_id!r}; documents: {', '.join(sorted(docs))}")
     sub = nx.MultiDiGraph()
     for u, v, k, d in G.edges(keys=True, data=True):
-        own = [c for c in d.get("claims", []) if c["document"] == doc_id]
+        own = [c for c in d.get("claims", []) if c.document == doc_id]
         if own:
             for n in (u, v):
                 sub.add_node(n, **G.nodes[n])
             sub.add_edge(u, v, key=k, **{**d, "claims": own})
-    negated = [c for c in G.graph.get("negated", []) if c["document"] == doc_id]
+    negated = [c for c in G.graph.get("negated", []) if c.document == doc_id]
     for c in negated:
-        for n in (c["subject"], c["object"]):
+        for n in (c.subject, c.object):
             if n in G:
                 sub.add_node(n, **G.nodes[n])
     return _view(G, sub, f"{doc_id}: {docs[doc_id]}", negated=negated)
 
 
-def known_types(G: nx.MultiDiGraph) -> list[str]:
-    """Entity types of the schema, so a type with no entity yet is still a valid (empty) filter."""
-    from kg.schema import load_schema
-
-    return sorted(set(load_schema().types) | {d.get("type", "") for _, d in G.nodes(data=True)} - {""})
-
-
-def filter_types(view: View, types: tuple[str, ...] | list[str], known: list[str]) -> View:
-    """Keep only entities of the given types (case-insensitive); an unknown type is an error."""
+def filter_types(view: View, types: tuple[str, ...] | list[str]) -> View:
+    """Keep only entities of the given types and their subtypes (``Therapy`` keeps drugs and cell
+    therapies), by the same rule as ``alskg path --via`` and ``alskg rank --type``; an unknown type is an error."""
     if not types:
         return view
-    by_fold = {t.casefold(): t for t in known}
-    chosen, bad = set(), []
+    schema = load_schema()
+    named, chosen = [], set()
     for t in types:
-        hit = by_fold.get(t.replace("_", "").replace(" ", "").casefold())
-        (chosen.add(hit) if hit else bad.append(t))
-    if bad:
-        raise AlskgError(f"unknown entity type {', '.join(map(repr, bad))}; types: {', '.join(known)}")
+        name, family = schema.type_family(t)
+        named.append(name)
+        chosen |= family
     keep = {n for n, d in view.graph.nodes(data=True) if d.get("type") in chosen}
     view.graph = view.graph.subgraph(keep).copy()
-    view.negated = [c for c in view.negated if c["subject"] in keep and c["object"] in keep]
+    view.negated = [c for c in view.negated if c.subject in keep and c.object in keep]
     view.highlight = {e for e in view.highlight if e[0] in keep and e[1] in keep}
-    view.title += f" (types: {', '.join(sorted(chosen))})"
+    view.title += f" (types: {', '.join(sorted(set(named)))})"
     return view

@@ -1,4 +1,4 @@
-"""Build the graph from the seeds, and cache it keyed by the content of everything it depends on.
+"""The built graph cached between commands, keyed by the content of everything it depends on.
 
 A query should not re-parse the curation files: the first command after a change builds the graph
 and stores it (N-Quads plus a pickled NetworkX projection); later commands load that. The key is a
@@ -15,49 +15,15 @@ import os
 import pickle
 import shutil
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import networkx as nx
-from rdflib import Dataset, Graph
 
+from kg.build import Built, build
 from kg.locations import ONTOLOGY_DIR, default_cache_dir
-from kg.model import Seeds
-from kg.schema import Schema, load_schema
 
-CACHE_FORMAT = 1
-_CODE_FILES = ("build.py", "network.py", "model.py", "seeds.py", "schema.py")
-
-
-@dataclass
-class Built:
-    """Everything the build makes from the seeds."""
-
-    seeds: Seeds
-    schema: Schema
-    dataset: Dataset
-
-
-def build_from_seeds(seeds_dir: Path, validate: bool = False) -> Built:
-    """Read the seeds (raising ValidationFailed on any problem) and build the RDF dataset.
-
-    With ``validate`` the built graph is also checked (SHACL, violation queries), as ``alskg
-    validate`` does, so ``alskg build`` never writes a graph that validate would reject.
-    """
-    from kg.build import build_dataset
-    from kg.seeds import load_seeds
-
-    schema = load_schema()
-    seeds = load_seeds(seeds_dir, schema)
-    dataset = build_dataset(seeds, schema, ONTOLOGY_DIR)
-    if validate:
-        from kg.model import ValidationFailed
-        from kg.validate import graph_problems
-
-        problems = graph_problems(seeds, dataset)
-        if problems:
-            raise ValidationFailed(problems)
-    return Built(seeds, schema, dataset)
+CACHE_FORMAT = 2
+_CODE_FILES = ("build.py", "rdf.py", "network.py", "model.py", "seeds.py", "schema.py")
 
 
 def content_key(seeds_dir: Path) -> str:
@@ -86,8 +52,7 @@ def load_cached(seeds_dir: Path, cache_dir: Path | None = None) -> tuple[Path, n
     graph = _read_entry(entry)
     if graph is not None:
         return entry / "graph.nq", graph
-    built = build_from_seeds(seeds_dir)
-    return _write_entry(cache_root, entry, built)
+    return _write_entry(cache_root, entry, build(seeds_dir))
 
 
 def _read_entry(entry: Path) -> nx.MultiDiGraph | None:
@@ -105,12 +70,7 @@ def _read_entry(entry: Path) -> nx.MultiDiGraph | None:
 
 
 def _write_entry(cache_root: Path, entry: Path, built: Built) -> tuple[Path, nx.MultiDiGraph]:
-    from kg.build import union_graph
-    from kg.network import to_networkx
-    from kg.serialize import serialize
-
-    graph = to_networkx(union_graph(built.dataset))
-    nq = serialize(built.dataset, "nq")
+    graph, nq = built.network, built.nquads
     pick = pickle.dumps(graph, protocol=pickle.HIGHEST_PROTOCOL)
     try:
         cache_root.mkdir(parents=True, exist_ok=True)
@@ -129,13 +89,3 @@ def _write_entry(cache_root: Path, entry: Path, built: Built) -> tuple[Path, nx.
         tmpdir = Path(tempfile.mkdtemp(prefix="alskg-"))
         (tmpdir / "graph.nq").write_bytes(nq)
         return tmpdir / "graph.nq", graph
-
-
-def read_rdf(nq_path: Path) -> Graph:
-    """The cached graph as one rdflib Graph (union of the named graphs)."""
-    ds = Dataset()
-    ds.parse(nq_path, format="nquads")
-    g = Graph()
-    for s, p, o, _ in ds.quads((None, None, None, None)):
-        g.add((s, p, o))
-    return g
