@@ -322,8 +322,9 @@ def serve(host: str, port: int, timeout_s: int, seeds_dir: Path | None) -> None:
     Query it with `alskg query NAME --endpoint http://HOST:PORT/query` or any SPARQL client.
     Ctrl-C, SIGTERM and SIGHUP stop the server.
     """
-    from kg.server import serve_forever
+    from kg.server import check_port_free, serve_forever
 
+    check_port_free(host, port)  # before the graph is loaded: a busy port is the first thing to say
     g = _load(seeds_dir)
     serve_forever(g.nq_path, host, port, timeout_s, echo=lambda m: click.echo(m, err=True))
 
