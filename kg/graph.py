@@ -17,7 +17,7 @@ Asking the graph — the same functions the CLI commands call; every result has 
     >>> g.resolve("ミクログリア")             # id, CURIE, English/Japanese label or synonym
     'microglia'
     >>> answer = g.paths("SOD1", "microglia", max_hops=4, limit=10)   # alskg path SOD1 microglia
-    >>> any("astrocyte" in [n.id for n in p.nodes] for p in answer)
+    >>> any("mutant_sod1_astrocyte" in [n.id for n in p.nodes] for p in answer)
     True
     >>> hop = answer[0].hops[0]; hop.source, hop.direction in ("forward", "reverse", "both")
     ('sod1', True)

@@ -83,7 +83,7 @@ def _edge(g: Graph, ids: dict[str, str], edge_id: str, s: str, p: str, o: str, c
         "predicate": _biolink(g, ALS[p], "biolink:related_to"),
         "original_predicate": f"als:{p}",
         "object": ids[o],
-        "knowledge_level": "knowledge_assertion",
+        "knowledge_level": _knowledge_level(g, claim),
         "agent_type": "manual_agent",
         "primary_knowledge_source": SOURCE,
         "negated": bool(claim and claim.negated),
@@ -96,11 +96,20 @@ def _edge(g: Graph, ids: dict[str, str], edge_id: str, s: str, p: str, o: str, c
             "summary": claim.summary,
             "evidence_kind": claim.evidence,
             "finding_status": claim.status,
+            "certainty": claim.certainty,
+            "context": {k: (ids.get(v, v) if k != "comparison" else v) for k, v in claim.context.to_dict().items()},
             "model_system": claim.model and ids.get(claim.model),
             "species": claim.species and ids.get(claim.species),
             "qualifiers": list(claim.qualifier_lines),
         })
     return e
+
+
+def _knowledge_level(g: Graph, claim: Claim | None) -> str:
+    """Biolink's knowledge_level for a claim's certainty (from alskg.ttl); registry links are assertions."""
+    if claim is None:
+        return "knowledge_assertion"
+    return str(g.value(ALS[claim.certainty], ALS.biolinkKnowledgeLevel) or "not_provided")
 
 
 def kgx_json(g: Graph, G: nx.MultiDiGraph) -> bytes:

@@ -126,6 +126,31 @@ def _num(x: float | None) -> str:
 
 
 @dataclass(frozen=True, order=True)
+class Context:
+    """What changes the meaning of a claim's edge: the cell type and anatomical site the subject was
+    present, manipulated or measured in, and the comparison the finding rests on. Part of a claim's
+    identity: the same relation in two contexts is two claims (and may be asserted in one, negated in
+    the other)."""
+
+    cell_type: str | None = None
+    anatomy: str | None = None
+    comparison: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.cell_type or self.anatomy or self.comparison)
+
+    def to_dict(self) -> dict[str, str]:
+        out = {"cell_type": self.cell_type, "anatomy": self.anatomy, "comparison": self.comparison}
+        return {k: v for k, v in out.items() if v}
+
+    def describe(self) -> str:
+        """'in astrocyte; at lumbar spinal cord; vs one healthy control line' (entity ids, not labels)."""
+        parts = [*([f"in {self.cell_type}"] if self.cell_type else []), *([f"at {self.anatomy}"] if self.anatomy else []),
+                 *([f"vs {self.comparison}"] if self.comparison else [])]
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True, order=True)
 class Claim:
     """One curated statement with its provenance inside it."""
 
@@ -141,14 +166,26 @@ class Claim:
     model: str | None = None
     species: str | None = None
     qualifiers: tuple[Qualifier, ...] = ()
+    certainty: str = "observed"
+    certainty_note: str = ""
+    context: Context = field(default_factory=Context)
     where: Location = field(default=Location("", 0), compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The claim as JSON (the one shape every command, page and export uses)."""
         return {"id": self.id, "subject": self.subject, "predicate": self.predicate, "object": self.object,
                 "document": self.document, "quote": self.quote, "summary": self.summary, "evidence": self.evidence,
-                "status": self.status, "negated": self.negated, "model": self.model, "species": self.species,
-                "qualifiers": [q.to_dict() for q in self.qualifiers], "where": str(self.where)}
+                "status": self.status, "certainty": self.certainty, "certainty_note": self.certainty_note,
+                "negated": self.negated, "context": self.context.to_dict(), "model": self.model,
+                "species": self.species, "qualifiers": [q.to_dict() for q in self.qualifiers], "where": str(self.where)}
+
+    @property
+    def situation(self) -> tuple[str, str, str, str, str, str, str, str]:
+        """The relation in its full context: (subject, predicate, object, cell type, anatomy,
+        comparison, model, species). One situation cannot be both asserted and negated."""
+        ctx = self.context
+        return (self.subject, self.predicate, self.object, ctx.cell_type or "", ctx.anatomy or "", ctx.comparison,
+                self.model or "", self.species or "")
 
     @property
     def qualifier_lines(self) -> tuple[str, ...]:
@@ -158,10 +195,11 @@ class Claim:
     @property
     def id(self) -> str:
         """Content hash: stable across rebuilds, different for any change of meaning or quote."""
-        key = "\x1f".join(
-            [self.subject, self.predicate, self.object, self.document, self.quote,
-             "neg" if self.negated else "pos", self.model or "", self.species or ""]
-        )
+        parts = [self.subject, self.predicate, self.object, self.document, self.quote,
+                 "neg" if self.negated else "pos", self.model or "", self.species or ""]
+        if self.context:  # context joins the identity; claims without one keep their ids
+            parts += [self.context.cell_type or "", self.context.anatomy or "", self.context.comparison]
+        key = "\x1f".join(parts)
         return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 

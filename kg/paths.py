@@ -190,12 +190,19 @@ def format_link(G: nx.MultiDiGraph, hop: Hop, link: Link, lang: str = "en") -> s
 
 
 def format_evidence(c: Claim, indent: str = "     ") -> list[str]:
-    """A claim under a relation: 「quote」 with its document, the summary and tags, then its numbers."""
-    tags = [c.evidence, *([c.species] if c.species else []), *(["background"] if c.status == "background" else [])]
+    """A claim under a relation: 「quote」 with its document, the summary and tags (certainty first
+    when it is not an observation), its context, then its numbers."""
+    tags = [*([CERTAINTY_TAGS[c.certainty]] if c.certainty in CERTAINTY_TAGS else []), c.evidence,
+            *([c.species] if c.species else []), *(["background"] if c.status == "background" else [])]
     lines = [f"{indent}[{c.document}] 「{c.quote}」",
              f"{indent}  {c.summary}  ({', '.join(tags)}; claim {c.id})"]
+    if c.context:
+        lines.append(f"{indent}  context: {c.context.describe()}")
     lines += [f"{indent}  {q}" for q in c.qualifier_lines]
     return lines
+
+
+CERTAINTY_TAGS = {"interpretation": "INTERPRETATION", "hypothesis": "HYPOTHESIS"}  # observed and background go untagged
 
 
 def format_answer(G: nx.MultiDiGraph, ans: PathAnswer, lang: str = "en") -> str:

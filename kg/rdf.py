@@ -136,6 +136,15 @@ def _add_claim(g: Graph, c: Claim) -> None:
     g.add((node, ALS.findingStatus, ALS[c.status]))
     g.add((node, PROV.wasDerivedFrom, DOC[c.document]))
     g.add((node, ALS.curationFile, Literal(str(c.where))))
+    g.add((node, ALS.certainty, ALS[c.certainty]))
+    if c.certainty_note:
+        g.add((node, ALS.certaintyNote, Literal(c.certainty_note, lang="en")))
+    if c.context.cell_type:
+        g.add((node, ALS.cellTypeContext, entity_iri(c.context.cell_type)))
+    if c.context.anatomy:
+        g.add((node, ALS.anatomicalContext, entity_iri(c.context.anatomy)))
+    if c.context.comparison:
+        g.add((node, ALS.comparisonContext, Literal(c.context.comparison)))
     if c.model:
         g.add((node, ALS.modelSystem, entity_iri(c.model)))
     if c.species:

@@ -7,7 +7,7 @@ allowed type pairs to ``metagraph.tsv`` and every command knows it.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -45,6 +45,9 @@ class Schema:
     metagraph: frozenset[tuple[str, str, str]]
     evidence_kinds: tuple[str, ...]
     statuses: tuple[str, ...]
+    certainties: tuple[str, ...] = ()
+    knowledge_levels: dict[str, str] = field(default_factory=dict)  # certainty → Biolink knowledge_level
+    hedge_cues: tuple[str, ...] = ()  # ontology/hedge-cues.tsv: phrases that mark a sentence as hedged
 
     def allowed(self, subject_type: str, predicate: str, object_type: str) -> bool:
         return (subject_type, predicate, object_type) in self.metagraph
@@ -129,6 +132,8 @@ def load_schema(ontology_dir: Path = ONTOLOGY_DIR) -> Schema:
         )
     evidence = tuple(sorted(local(x) for x in g.subjects(RDF.type, als.EvidenceKind)))
     statuses = tuple(sorted(local(x) for x in g.subjects(RDF.type, als.FindingStatus)))
+    certainties = tuple(sorted(local(x) for x in g.subjects(RDF.type, als.Certainty)))
+    levels = {local(x): str(g.value(x, als.biolinkKnowledgeLevel) or "not_provided") for x in g.subjects(RDF.type, als.Certainty)}
 
     metagraph = read_metagraph(ontology_dir / "metagraph.tsv")
     bad = sorted(
@@ -147,7 +152,18 @@ def load_schema(ontology_dir: Path = ONTOLOGY_DIR) -> Schema:
         metagraph=metagraph,
         evidence_kinds=evidence,
         statuses=statuses,
+        certainties=certainties,
+        knowledge_levels=levels,
+        hedge_cues=read_hedge_cues(ontology_dir / "hedge-cues.tsv"),
     )
+
+
+def read_hedge_cues(path: Path) -> tuple[str, ...]:
+    """The Japanese phrases that mark a sentence as hedged (possibility, suggestion, belief), as data."""
+    if not path.is_file():
+        return ()
+    with path.open(encoding="utf-8", newline="") as f:
+        return tuple(row["cue"] for row in csv.DictReader(f, delimiter="\t") if row.get("cue"))
 
 
 def _descends(types: dict[str, TypeDef], name: str, ancestor: str) -> bool:

@@ -21,6 +21,7 @@ from kg.locations import ONTOLOGY_DIR
 from kg.model import (
     AlskgError,
     Claim,
+    Context,
     Document,
     Entity,
     Location,
@@ -38,9 +39,10 @@ CURIE = re.compile(r"^[A-Za-z][A-Za-z0-9.]*:[A-Za-z0-9_.\-]+$")
 DOC_COLUMNS = ["id", "file", "kind", "paper_title", "journal", "published", "doi", "pmid", "institutions"]
 ENTITY_KEYS = {"id", "type", "en", "ja", "synonyms", "xrefs", "variant_of", "product_of", "note"}
 CLAIM_KEYS = {
-    "subject", "predicate", "object", "quote", "summary", "evidence", "status",
-    "negated", "model", "species", "qualifiers",
+    "subject", "predicate", "object", "quote", "summary", "evidence", "status", "certainty", "certainty_note",
+    "context", "negated", "model", "species", "qualifiers",
 }
+CONTEXT_KEYS = {"cell_type", "anatomy", "comparison"}
 QUALIFIER_KEYS = {"measure", "value", "from", "to", "change", "fold", "unit", "comparison"}
 NO_CLAIM_KEYS = {"quote", "reason"}
 
@@ -312,6 +314,23 @@ def _read_qualifiers(item: _Map, path: Path, col: _Collector) -> tuple[Qualifier
     return tuple(out)
 
 
+def _read_context(item: _Map, path: Path, col: _Collector) -> Context:
+    raw = item.get("context")
+    if raw is None:
+        return Context()
+    if not isinstance(raw, _Map):
+        col.add(path, item.key_lines.get("context", item.line), "context must be a mapping",
+                "write cell_type:, anatomy: and/or comparison: under context")
+        return Context()
+    _unknown_keys(raw, CONTEXT_KEYS, path, col, "a context")
+    ctx = Context(cell_type=_str(raw, "cell_type", path, col, required=False) or None,
+                  anatomy=_str(raw, "anatomy", path, col, required=False) or None,
+                  comparison=_str(raw, "comparison", path, col, required=False))
+    if not ctx:
+        col.add(path, raw.line, "context is empty", "give cell_type, anatomy or comparison, or drop context")
+    return ctx
+
+
 def _read_claim_files(root: Path, col: _Collector, doc_ids: set[str]) -> tuple[list[Claim], list[NoClaim]]:
     folder = root / "claims"
     claims: list[Claim] = []
@@ -358,6 +377,9 @@ def _read_claim_files(root: Path, col: _Collector, doc_ids: set[str]) -> tuple[l
                 model=_str(item, "model", path, col, required=False) or None,
                 species=_str(item, "species", path, col, required=False) or None,
                 qualifiers=_read_qualifiers(item, path, col),
+                certainty=_str(item, "certainty", path, col),
+                certainty_note=_str(item, "certainty_note", path, col, required=False),
+                context=_read_context(item, path, col),
                 where=Location(col.rel(path), item.line),
             ))
         skips = data.get("no_claim") or []
@@ -473,13 +495,16 @@ def _check_claims(seeds: Seeds, schema: Schema, col: _Collector) -> None:
                     "allowed pairs for this predicate include: "
                     + ", ".join(f"{s}→{o}" for s, o in pairs[:12])
                     + " (add a row to ontology/metagraph.tsv only if the schema should allow it)"))
-        for role, ref, want in (("model", c.model, "ModelSystem"), ("species", c.species, "Organism")):
+        for role, ref, want in (("model", c.model, "ModelSystem"), ("species", c.species, "Organism"),
+                                ("context cell_type", c.context.cell_type, "CellType"),
+                                ("context anatomy", c.context.anatomy, "AnatomicalStructure")):
             if ref is None:
                 continue
             if ref not in ents:
                 col.problems.append(Problem(f, line, f"unknown {role} entity {ref!r}", _suggest(ref, ents)))
-            elif ents[ref].type != want:
+            elif not schema.is_a(ents[ref].type, want):
                 col.problems.append(Problem(f, line, f"{role} must be a {want}; {ref!r} is a {ents[ref].type}", ""))
+        _check_certainty(c, schema, col)
         if c.evidence and c.evidence not in schema.evidence_kinds:
             col.problems.append(Problem(f, line, f"unknown evidence kind {c.evidence!r}",
                                         f"use one of: {', '.join(schema.evidence_kinds)}"))
@@ -499,7 +524,9 @@ def _check_claims(seeds: Seeds, schema: Schema, col: _Collector) -> None:
             col.problems.append(Problem(f, line, f"duplicate claim (same content as {first[c.id].where})",
                                         "delete one of them"))
         first.setdefault(c.id, c)
-    used = {x for c in seeds.claims for x in (c.subject, c.object, c.model, c.species) if x}
+    _check_contradictions(seeds, col)
+    used = {x for c in seeds.claims for x in (c.subject, c.object, c.model, c.species, c.context.cell_type,
+                                               c.context.anatomy) if x}
     used |= {x for e in seeds.entities for x in (e.variant_of, e.product_of) if x}
     used |= {e.id for e in seeds.entities if e.variant_of or e.product_of}
     for e in seeds.entities if not col.unreadable else ():  # an unreadable claims file would make all look unused
@@ -512,6 +539,41 @@ def _check_claims(seeds: Seeds, schema: Schema, col: _Collector) -> None:
         if n.document in texts and n.quote and not texts[n.document].contains(n.quote):
             col.problems.append(Problem(f, line, f"no_claim quote not found in {n.document}: {n.quote[:60]!r}",
                                         "copy the passage exactly from the document"))
+
+
+def _check_certainty(c: Claim, schema: Schema, col: _Collector) -> None:
+    """Certainty is data: known values, background with background, and no hedged sentence passed off
+    as an observation without the curator's recorded reason."""
+    f, line = _where(c.where)
+    if not c.certainty:
+        return  # the missing field is already reported
+    if c.certainty not in schema.certainties:
+        col.problems.append(Problem(f, line, f"unknown certainty {c.certainty!r}",
+                                    f"use one of: {', '.join(schema.certainties)}"))
+        return
+    if (c.certainty == "background") != (c.status == "background"):
+        col.problems.append(Problem(f, line, f"certainty {c.certainty!r} does not fit status {c.status!r}",
+                                    "background knowledge is status: background and certainty: background; "
+                                    "a study's own claim is observed, interpretation or hypothesis"))
+    cues = [cue for cue in schema.hedge_cues if cue in c.quote]
+    if c.certainty == "observed" and cues and not c.certainty_note:
+        col.problems.append(Problem(
+            f, line, f"the quote carries the hedge cue {cues[0]!r} but the claim is marked observed",
+            "mark it interpretation or hypothesis, or say why it is an observation in certainty_note "
+            "(cues: ontology/hedge-cues.tsv)"))
+
+
+def _check_contradictions(seeds: Seeds, col: _Collector) -> None:
+    """One situation (relation, context, model, species) cannot be both asserted and negated."""
+    asserted = {c.situation: c for c in seeds.claims if not c.negated}
+    for c in seeds.claims:
+        other = asserted.get(c.situation) if c.negated else None
+        if other is not None:
+            f, line = _where(c.where)
+            col.problems.append(Problem(
+                f, line, f"{c.subject} {c.predicate} {c.object} is negated here but asserted at {other.where} "
+                "in the same context", "give the two claims the context that tells them apart (context: cell_type, "
+                "anatomy, comparison; model; species), or fix the one that is wrong"))
 
 
 def _suggest(ref: str, ents: dict[str, Entity]) -> str:

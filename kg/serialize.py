@@ -100,6 +100,7 @@ def _graphml(G: nx.MultiDiGraph) -> bytes:
         H.add_edge(u, v, key=k, predicate=k, source=a["source"], n_claims=len(claims),
                    documents=" ".join(sorted({c.document for c in claims})),
                    claim_ids=" ".join(c.id for c in claims),
+                   certainties=" ".join(c.certainty for c in claims),
                    quotes=" | ".join(c.quote for c in claims),
                    summaries=" | ".join(c.summary for c in claims))
     buf = io.BytesIO()

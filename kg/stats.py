@@ -7,6 +7,8 @@ from typing import Any
 
 from kg.model import Seeds
 
+CERTAINTIES = ("observed", "interpretation", "hypothesis", "background")  # als:Certainty, strongest first
+
 
 def compute_stats(seeds: Seeds) -> dict[str, Any]:
     claims = seeds.claims
@@ -19,6 +21,7 @@ def compute_stats(seeds: Seeds) -> dict[str, Any]:
             "negated": sum(1 for c in mine if c.negated),
             "findings": sum(1 for c in mine if c.status == "finding"),
             "background": sum(1 for c in mine if c.status == "background"),
+            **{f"certainty_{k}": sum(1 for c in mine if c.certainty == k) for k in CERTAINTIES},
         }
     return {
         "entities": len(seeds.entities),
@@ -28,6 +31,8 @@ def compute_stats(seeds: Seeds) -> dict[str, Any]:
         "entities_by_type": dict(sorted(Counter(e.type for e in seeds.entities).items())),
         "claims_by_predicate": dict(sorted(Counter(c.predicate for c in claims).items())),
         "claims_by_evidence": dict(sorted(Counter(c.evidence for c in claims).items())),
+        "claims_by_certainty": {k: sum(1 for c in claims if c.certainty == k) for k in CERTAINTIES},
+        "claims_with_context": sum(1 for c in claims if c.context),
         "documents": per_doc,
         "entities_with_xrefs": sum(1 for e in seeds.entities if e.xrefs),
     }
@@ -37,10 +42,13 @@ def format_stats(stats: dict[str, Any]) -> str:
     out = [f"entities: {stats['entities']} ({stats['entities_with_xrefs']} with verified ontology ids)",
            f"claims:   {stats['claims']} ({stats['numeric_claims']} numeric, {stats['negated_claims']} negated)",
            "", "claims by document:"]
-    out.append(f"  {'document':<24}{'claims':>7}{'numeric':>9}{'negated':>9}{'finding':>9}{'backgr.':>9}")
+    out.append(f"  {'document':<24}{'claims':>7}{'numeric':>9}{'negated':>9}{'observed':>10}{'interpr.':>10}"
+               f"{'hypoth.':>9}{'backgr.':>9}")
     for doc, s in stats["documents"].items():
-        out.append(f"  {doc:<24}{s['claims']:>7}{s['numeric']:>9}{s['negated']:>9}{s['findings']:>9}{s['background']:>9}")
+        out.append(f"  {doc:<24}{s['claims']:>7}{s['numeric']:>9}{s['negated']:>9}{s['certainty_observed']:>10}"
+                   f"{s['certainty_interpretation']:>10}{s['certainty_hypothesis']:>9}{s['certainty_background']:>9}")
+    out.append(f"  claims with a context (cell type, anatomy or comparison): {stats['claims_with_context']}")
     for title, key in (("entities by type", "entities_by_type"), ("claims by predicate", "claims_by_predicate"),
-                       ("claims by evidence kind", "claims_by_evidence")):
+                       ("claims by evidence kind", "claims_by_evidence"), ("claims by certainty", "claims_by_certainty")):
         out += ["", f"{title}:"] + [f"  {k:<24}{v:>7}" for k, v in stats[key].items()]
     return "\n".join(out)

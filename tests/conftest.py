@@ -68,6 +68,10 @@ MINI_ENTITIES = textwrap.dedent("""\
       type: Organism
       en: mouse
       ja: [マウス]
+    - id: spinal_cord
+      type: AnatomicalStructure
+      en: spinal cord
+      ja: [脊髄]
     """)
 
 MINI_CLAIMS = textwrap.dedent("""\
@@ -80,6 +84,7 @@ MINI_CLAIMS = textwrap.dedent("""\
         summary: Mutant SOD1 is expressed in astrocytes.
         evidence: mouse_model
         status: finding
+        certainty: observed
         species: mouse
       - subject: astrocyte
         predicate: regulates
@@ -88,6 +93,9 @@ MINI_CLAIMS = textwrap.dedent("""\
         summary: Astrocytes control the abnormal inflammatory response caused by microglia.
         evidence: mouse_model
         status: finding
+        certainty: observed
+        context:
+          anatomy: spinal_cord
       - subject: astrocyte
         predicate: activates
         object: sod1
@@ -95,6 +103,7 @@ MINI_CLAIMS = textwrap.dedent("""\
         summary: A deliberately negated test claim.
         evidence: mouse_model
         status: finding
+        certainty: hypothesis
         negated: true
         qualifiers:
           - measure: test number

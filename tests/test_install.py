@@ -57,7 +57,7 @@ def test_installed_alskg_works_from_an_empty_folder(tmp_path):
 
     run("build", "--out", "X")
     assert (work / "X" / "alskg.ttl").stat().st_size > 0 and (work / "X" / "html" / "index.html").is_file()
-    assert "SOD1 G37R — astrocyte — microglia" in run("path", "SOD1", "microglia", "--limit", "1").stdout
+    assert "SOD1 G37R — mutant SOD1-expressing astrocyte — microglia" in run("path", "SOD1", "microglia", "--limit", "1").stdout
     listed = run("query", "--list").stdout.splitlines()
     assert "documents" in {line.split("\t")[0] for line in listed}
     assert "entities:" in run("stats").stdout

@@ -118,14 +118,14 @@ def test_hops_against_the_arrow_or_on_background_only_weigh_less():
 def test_real_graph_sod1_to_microglia_ranks_the_astrocyte_route_first(real_kg):
     for target in ("microglia", "ミクログリア"):
         best = real_kg.paths("SOD1", target)[0]
-        assert [n.id for n in best.nodes] == ["sod1", "sod1_g37r", "astrocyte", "microglia"]
+        assert [n.id for n in best.nodes] == ["sod1", "sod1_g37r", "mutant_sod1_astrocyte", "microglia"]
         assert all(h.direction == "forward" for h in best.hops)
 
 
 def test_real_graph_sod1_to_microglia_shows_the_astrocyte_route_with_the_glia_sentences(real_kg):
     for target in ("microglia", "ミクログリア"):
         ans = real_kg.paths("SOD1", target)
-        routes = [p for p in ans if "astrocyte" in [n.id for n in p.nodes]]
+        routes = [p for p in ans if "mutant_sod1_astrocyte" in [n.id for n in p.nodes]]
         assert routes, f"no astrocyte route among {[[n.id for n in p.nodes] for p in ans]}"
         docs = {c.document for h in routes[0].hops for c in h.claims}
         assert "glia-sod1-2008" in docs

@@ -26,6 +26,7 @@ from kg.query import (
 # Example bindings for every parameter a shipped query declares (a test checks none is missing).
 EXAMPLES = {
     "chains": [{"gene": "SOD1 G37R"}],
+    "claims-by-certainty": [{"certainty": "als:hypothesis"}, {"certainty": "als:interpretation", "document": "glia-sod1-2008"}],
     "claims-by-document": [{"document": "glia-sod1-2008"}],
     "claims-by-evidence": [{"evidence": "als:mouse_model"}],
     "claims-by-species": [{"species": "マウス"}, {"species": "human", "evidence": "als:ipsc_model"}],

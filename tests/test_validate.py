@@ -54,7 +54,7 @@ def test_unknown_predicate_and_entity_collected_together(mini_seeds):
     text = text.replace("object: microglia", "object: microglla")
     p.write_text(text, encoding="utf-8")
     assert_clean_failure(run("validate", env_seeds=mini_seeds), r"3 problems found", r"entity .microglia. is used by no claim",
-                         r"glia-sod1-2008\.yaml:11: unknown predicate 'regulatez'",
+                         r"glia-sod1-2008\.yaml:12: unknown predicate 'regulatez'",
                          r"unknown object entity 'microglla'", r"did you mean microglia")
 
 

@@ -104,13 +104,14 @@ def _positions(G: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
     return {k: (round(x, 1), round(y, 1)) for k, (x, y) in pos.items()}
 
 
-_PAGE_CLAIM_FIELDS = ("id", "document", "doc_title", "quote", "summary", "evidence", "status", "model", "species",
-                      "numbers")
+_PAGE_CLAIM_FIELDS = ("id", "document", "doc_title", "quote", "summary", "evidence", "status", "certainty",
+                      "context", "model", "species", "numbers")
 
 
 def _claim(c: Claim, documents: dict[str, str]) -> dict[str, Any]:
     """What a page carries of a claim: ``Claim.to_dict()`` plus the document title and readable numbers."""
-    d = {**c.to_dict(), "doc_title": documents.get(c.document, ""), "numbers": list(c.qualifier_lines)}
+    d = {**c.to_dict(), "doc_title": documents.get(c.document, ""), "numbers": list(c.qualifier_lines),
+         "context": c.context.describe()}
     return {k: d[k] for k in _PAGE_CLAIM_FIELDS}
 
 

@@ -42,7 +42,9 @@
       c.numbers.forEach(function (n) { ul.appendChild(el("li", null, n)); });
       box.appendChild(ul);
     }
-    var meta = ["evidence: " + c.evidence, "status: " + c.status];
+    if (c.context) box.appendChild(el("div", "context", "context: " + c.context));
+    var meta = ["certainty: " + c.certainty, "evidence: " + c.evidence, "status: " + c.status];
+    if (c.certainty === "hypothesis" || c.certainty === "interpretation") box.classList.add("hedged");
     if (c.model) meta.push("model: " + c.model);
     if (c.species) meta.push("species: " + c.species);
     if (negated) meta.unshift("NEGATED");
