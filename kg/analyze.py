@@ -140,5 +140,5 @@ def format_chains(G: nx.MultiDiGraph, rows: list[Chain]) -> str:
             for lk in step:
                 out.append(f"   {format_link(G, hop, lk)}" + ("   (entity registry)" if lk.origin == "registry" else ""))
                 for ev in lk.claims:
-                    out += format_evidence(ev)
+                    out += format_evidence(ev, G=G)
     return "\n".join(out)

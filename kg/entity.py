@@ -89,7 +89,7 @@ def format_entity(G: nx.MultiDiGraph, v: EntityView) -> str:
     for c in v.claims:
         neg = "NOT " if c.negated else ""
         out.append(f"  {_label(G, c.subject)} —{neg}{c.predicate}→ {_label(G, c.object)}")
-        out += format_evidence(c, indent="    ")
+        out += format_evidence(c, indent="    ", G=G)
     return "\n".join(out)
 
 

@@ -7,6 +7,7 @@ A claim's identity is a hash of its content, so rebuilding the same seeds gives 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -143,10 +144,12 @@ class Context:
         out = {"cell_type": self.cell_type, "anatomy": self.anatomy, "comparison": self.comparison}
         return {k: v for k, v in out.items() if v}
 
-    def describe(self) -> str:
-        """'in astrocyte; at lumbar spinal cord; vs one healthy control line' (entity ids, not labels)."""
-        parts = [*([f"in {self.cell_type}"] if self.cell_type else []), *([f"at {self.anatomy}"] if self.anatomy else []),
-                 *([f"vs {self.comparison}"] if self.comparison else [])]
+    def describe(self, label: Callable[[str], str] = str) -> str:
+        """'in astrocyte; at lumbar spinal cord; comparison: one patient line vs one healthy line'
+        (``label`` turns an entity id into its name; ids by default)."""
+        parts = [*([f"in {label(self.cell_type)}"] if self.cell_type else []),
+                 *([f"at {label(self.anatomy)}"] if self.anatomy else []),
+                 *([f"comparison: {self.comparison}"] if self.comparison else [])]
         return "; ".join(parts)
 
 

@@ -189,7 +189,7 @@ def format_link(G: nx.MultiDiGraph, hop: Hop, link: Link, lang: str = "en") -> s
     return f"{s} ←{link.predicate}— {t}"
 
 
-def format_evidence(c: Claim, indent: str = "     ") -> list[str]:
+def format_evidence(c: Claim, indent: str = "     ", G: nx.MultiDiGraph | None = None) -> list[str]:
     """A claim under a relation: 「quote」 with its document, the summary and tags (certainty first
     when it is not an observation), its context, then its numbers."""
     tags = [*([CERTAINTY_TAGS[c.certainty]] if c.certainty in CERTAINTY_TAGS else []), c.evidence,
@@ -197,7 +197,7 @@ def format_evidence(c: Claim, indent: str = "     ") -> list[str]:
     lines = [f"{indent}[{c.document}] 「{c.quote}」",
              f"{indent}  {c.summary}  ({', '.join(tags)}; claim {c.id})"]
     if c.context:
-        lines.append(f"{indent}  context: {c.context.describe()}")
+        lines.append(f"{indent}  context: {c.context.describe(lambda e: _label(None, e, G, 'en') if G is not None else e)}")
     lines += [f"{indent}  {q}" for q in c.qualifier_lines]
     return lines
 
@@ -230,5 +230,5 @@ def format_answer(G: nx.MultiDiGraph, ans: PathAnswer, lang: str = "en") -> str:
                 origin = "   (entity registry)" if lk.origin == "registry" else ""
                 out.append(f"   {format_link(G, h, lk, lang)}{origin}")
                 for ev in lk.claims:
-                    out += format_evidence(ev)
+                    out += format_evidence(ev, G=G)
     return "\n".join(out)

@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from helpers import SEEDS
+from kg.schema import load_schema
 from kg.seeds import load_seeds, read_grounding
 
 ID_SHAPES = {
@@ -91,3 +92,31 @@ def test_variants_and_products_are_linked_to_their_gene(seeds):
     for e in seeds.entities:
         if e.type == "Variant":
             assert e.variant_of, f"{e.id}: a variant names its gene (variant_of)"
+
+
+def _tsv(path) -> list[dict[str, str]]:
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
+def test_one_predicate_per_kind_of_relation_or_a_recorded_review(seeds):
+    """A subject/object pair linked by two predicates of one family (e.g. SOD1 → familial ALS as
+    `causes` in one document and `associated_with` in another) is listed for review; it passes only
+    when seeds/reviewed-predicate-pairs.tsv records why the two are kept."""
+    from collections import defaultdict
+
+    from helpers import REPO
+
+    family = {r["predicate"]: r["family"] for r in _tsv(REPO / "ontology" / "predicate-families.tsv")}
+    assert set(family) == set(load_schema().predicates), "every predicate needs a family in predicate-families.tsv"
+    reviewed = {(r["subject"], r["object"]): set(r["predicates"].split()) for r in _tsv(SEEDS / "reviewed-predicate-pairs.tsv")}
+    used: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for c in seeds.claims:
+        used[(c.subject, c.object, family[c.predicate])].add(c.predicate)
+    for_review = {(s, o): preds for (s, o, _), preds in used.items() if len(preds) > 1}
+    unreviewed = {pair: sorted(p) for pair, p in for_review.items() if reviewed.get(pair) != p}
+    assert not unreviewed, f"pairs linked by two predicates of one family, not reviewed: {unreviewed}"
+    stale = sorted(set(reviewed) - set(for_review))
+    assert not stale, f"reviewed pairs that no longer occur (remove them): {stale}"

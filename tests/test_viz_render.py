@@ -152,7 +152,7 @@ def test_pages_are_byte_stable(mini):
 def test_large_layout_does_not_depend_on_the_hash_seed():
     code = ("from viz import render, views; from viz.synthetic import synthetic_graph; import hashlib; "
             "print(hashlib.sha256(render.render(views.whole(synthetic_graph(1000)))).hexdigest())")
-    digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+    digests = {subprocess.run([sys.executable, "-P", "-c", code], capture_output=True, text=True, timeout=120,
                               env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
     assert len(digests) == 1, digests
 

@@ -108,10 +108,11 @@ _PAGE_CLAIM_FIELDS = ("id", "document", "doc_title", "quote", "summary", "eviden
                       "context", "model", "species", "numbers")
 
 
-def _claim(c: Claim, documents: dict[str, str]) -> dict[str, Any]:
-    """What a page carries of a claim: ``Claim.to_dict()`` plus the document title and readable numbers."""
+def _claim(c: Claim, documents: dict[str, str], labels: dict[str, str] | None = None) -> dict[str, Any]:
+    """What a page carries of a claim: ``Claim.to_dict()`` plus the document title, readable numbers and context."""
+    names = labels or {}
     d = {**c.to_dict(), "doc_title": documents.get(c.document, ""), "numbers": list(c.qualifier_lines),
-         "context": c.context.describe()}
+         "context": c.context.describe(lambda e: names.get(e, e))}
     return {k: d[k] for k in _PAGE_CLAIM_FIELDS}
 
 
@@ -209,12 +210,12 @@ def to_vis(view: View, lang: str = "en") -> tuple[list[dict[str, Any]], list[dic
     documents = view.documents
     edges = []
     for u, v, k, d in sorted(G.edges(keys=True, data=True), key=lambda e: (e[0], e[2], e[1])):
-        claims = [_claim(c, documents) for c in d.get("claims", [])]
+        claims = [_claim(c, documents, view.labels) for c in d.get("claims", [])]
         edges.append(_edge(f"{u}|{k}|{v}", u, v, k, d.get("source", "claims"), claims, styles,
                            (u, v, k) in view.highlight, big))
     negated: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for c in view.negated:
-        negated.setdefault((c.subject, c.predicate, c.object), []).append(_claim(c, documents))
+        negated.setdefault((c.subject, c.predicate, c.object), []).append(_claim(c, documents, view.labels))
     for (s, p, o), claims in sorted(negated.items()):
         edges.append(_edge(f"not|{s}|{p}|{o}", s, o, p, "negated", claims, styles, False, big))
     if not big:

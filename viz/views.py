@@ -36,6 +36,7 @@ class View:
     centre: list[str] = field(default_factory=list)
     paths: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # every entity's English label, for claim contexts
 
 
 def _negated_within(G: nx.MultiDiGraph, nodes: set[str], document: str | None = None) -> list[Claim]:
@@ -46,7 +47,8 @@ def _negated_within(G: nx.MultiDiGraph, nodes: set[str], document: str | None = 
 def _view(G: nx.MultiDiGraph, sub: nx.MultiDiGraph, title: str, **kw: Any) -> View:
     nodes = set(sub.nodes)
     return View(sub, title, negated=kw.pop("negated", None) or _negated_within(G, nodes),
-                documents=dict(G.graph.get("documents", {})), **kw)
+                documents=dict(G.graph.get("documents", {})),
+                labels={n: d.get("label_en", n) for n, d in G.nodes(data=True)}, **kw)
 
 
 def whole(G: nx.MultiDiGraph) -> View:
