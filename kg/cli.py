@@ -27,6 +27,7 @@ EXPORT_FORMATS = ("ttl", "trig", "nq", "jsonld", "graphml", "kgx")  # kg.seriali
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "sparql-json")  # kg.query.FORMATS
 ENGINES = ("oxigraph", "rdflib")  # kg.query.ENGINES
 LANGS = ("en", "ja")
+SIGNS = ("up", "down")
 
 seeds_option = click.option(
     "--seeds", "seeds_dir", type=click.Path(path_type=Path), default=None,
@@ -67,6 +68,12 @@ def _write_output(output: Path | None, data: bytes) -> str:
 
     write_atomic(output, data)
     return str(output)
+
+
+def _notes(g: Any) -> None:
+    """Say on stderr which entity a loosely typed name was taken as."""
+    for note in dict.fromkeys(g.names.notes):
+        click.echo(note, err=True)
 
 
 def _emit(obj: Any, as_json: bool, text: str | None = None) -> None:
@@ -185,21 +192,31 @@ def export(seeds_dir: Path | None, fmt: str, output: Path | None) -> None:
 @click.option("--via", "via", default=None, metavar="TYPE", help="Only paths through an entity of this type (e.g. CellType).")
 @click.option("--avoid", multiple=True, metavar="NAME", help="Never pass through this entity (repeatable).")
 @click.option("--directed", is_flag=True, help="Follow relations only from subject to object.")
+@click.option("--no-hubs", is_flag=True, help="Drop paths through a general hub (e.g. the disease ALS itself).")
+@click.option("--observed-only", is_flag=True, help="Keep paths whose every hop rests on an observed finding.")
+@click.option("--sign", type=click.Choice(SIGNS), default=None,
+              help="Keep paths whose net effect from SOURCE to TARGET is up or down.")
 @lang_option
 @seeds_option
 @json_option
 def path(source: str, target: str, max_hops: int, limit: int, via: str | None, avoid: tuple[str, ...],
-         directed: bool, lang: str, seeds_dir: Path | None, as_json: bool) -> None:
+         directed: bool, no_hubs: bool, observed_only: bool, sign: str | None, lang: str, seeds_dir: Path | None,
+         as_json: bool) -> None:
     """Explain what links SOURCE to TARGET: ranked paths, every hop with its quote and document.
 
-    Paths with fewer hops come first, then paths through specific entities before paths through
-    hubs (degree-weighted, as Hetionet's DWPC), then paths with more supporting claims. Negated
-    claims never form a hop. Names may be ids, CURIEs, English or Japanese labels, or synonyms.
+    The answer starts with the negative findings: what the documents say did NOT hold between the
+    two. Paths with fewer hops come first, then paths through specific entities before paths
+    through hubs (degree-weighted, as Hetionet's DWPC) and observed hops before interpretations and
+    hypotheses, then paths with more supporting claims. Negated claims never form a hop. Names may
+    be ids, CURIEs, English or Japanese labels or synonyms, typed loosely (a note says which entity
+    was taken).
     """
     from kg.paths import format_answer
 
     g = _load(seeds_dir)
-    ans = g.paths(source, target, max_hops=max_hops, limit=limit, via=via, avoid=avoid, directed=directed)
+    ans = g.paths(source, target, max_hops=max_hops, limit=limit, via=via, avoid=avoid, directed=directed,
+                  no_hubs=no_hubs, observed_only=observed_only, sign=sign)
+    _notes(g)
     _emit(ans, as_json, None if as_json else format_answer(g.network, ans, lang))
 
 
@@ -213,6 +230,7 @@ def show(name: str, seeds_dir: Path | None, as_json: bool) -> None:
 
     g = _load(seeds_dir)
     view = g.entity(name)
+    _notes(g)
     _emit(view, as_json, None if as_json else format_entity(g.network, view))
 
 
@@ -227,6 +245,7 @@ def neighbors(name: str, hops: int, seeds_dir: Path | None, as_json: bool) -> No
 
     g = _load(seeds_dir)
     nb = g.neighbors(name, hops)
+    _notes(g)
     _emit(nb, as_json, None if as_json else format_neighborhood(g.network, nb))
 
 

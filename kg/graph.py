@@ -89,10 +89,13 @@ class KG:
         return show_entity(self.network, name, self.names)
 
     def paths(self, a: str, b: str, max_hops: int = 4, limit: int | None = 10, via: str | None = None,
-              avoid: tuple[str, ...] | list[str] = (), directed: bool = False) -> PathAnswer:
-        """Ranked paths between two entities, each hop with its claims (``alskg path``)."""
+              avoid: tuple[str, ...] | list[str] = (), directed: bool = False, no_hubs: bool = False,
+              observed_only: bool = False, sign: str | None = None) -> PathAnswer:
+        """Ranked paths between two entities, each hop with its claims (``alskg path``); the answer
+        carries the negative findings between them and says when every path runs through a hub."""
         return find_paths(self.network, a, b, max_hops=max_hops, limit=limit, via=via, avoid=tuple(avoid),
-                          directed=directed, names=self.names, finder=self.finder)
+                          directed=directed, names=self.names, finder=self.finder, no_hubs=no_hubs,
+                          observed_only=observed_only, sign=sign)
 
     def neighbors(self, name: str, hops: int = 1) -> Neighborhood:
         """Entities within ``hops`` of one entity and the relations among them (``alskg neighbors``)."""

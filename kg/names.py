@@ -12,6 +12,8 @@ same strength is ambiguous, and the error lists them rather than guessing.
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -60,13 +62,75 @@ def names_of(eid: str, data: dict[str, Any]) -> Iterable[tuple[int, str]]:
         yield SYNONYM, syn
 
 
+# ---------------------------------------------------------------- names as people type them
+
+GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "κ": "kappa", "λ": "lambda",
+         "μ": "mu", "τ": "tau", "ω": "omega"}
+_SPELLING = ((re.compile(r"isation"), "ization"), (re.compile(r"ise(d|s)?$"), r"ize\1"), (re.compile(r"yse(d|s)?$"), r"yze\1"),
+             (re.compile(r"our$"), "or"), (re.compile(r"^oe"), "e"), (re.compile(r"oe(?=[a-z])"), "e"),
+             (re.compile(r"(?<=[a-z])ae(?=[a-z])"), "e"), (re.compile(r"^neurone$"), "neuron"))
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _singular(word: str) -> str:
+    """A conservative English singular: cells → cell, lymphocytes → lymphocyte, bodies → body."""
+    if len(word) <= 3 or not word.isalpha() or word.endswith(("ss", "us", "is")):
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") else word
+
+
+def words(name: str) -> tuple[str, ...]:
+    """The words of a name as people may type it: NFKC, case-folded, Greek letters spelled out,
+    British spellings made American, plurals made singular; separators (space, _, -, /) ignored.
+    Japanese runs stay one word each."""
+    text = unicodedata.normalize("NFKC", name).casefold()
+    for letter, spelled in GREEK.items():
+        text = text.replace(letter, f" {spelled} ")
+    out = []
+    for w in _WORD.findall(text):
+        for pattern, repl in _SPELLING:
+            w = pattern.sub(repl, w)
+        out.append(_singular(w))
+    return tuple(out)
+
+
+def loose_key(name: str) -> str:
+    """Words in order, joined without separators: 'ALS progression', 'als_progression' and 'SOD-1' vs
+    'SOD1' meet here."""
+    return "".join(words(name))
+
+
+def bag_key(name: str) -> str:
+    """Words in any order: 'progression of ALS' and 'ALS progression' meet here (minus 'of', 'the')."""
+    return " ".join(sorted(set(words(name)) - _STOP))
+
+
+_STOP = {"of", "the", "a", "an", "in", "and", "by"}
+MAX_EXTRA_WORDS = 2  # 'FUS mutation' finds 'FUS-ALS mutation'; 'tumour' does not find 'tumor necrosis factor alpha'
+
+
 class NameIndex:
-    """Folded name → entities, built once per graph."""
+    """Folded name → entities, built once per graph; looser keys for names as people type them.
+
+    Exact matches (folded: width, case, spaces) come first, by strength. Only when nothing matches
+    exactly does a looser key apply — separators, plurals, spellings and Greek letters ignored
+    (``loose_key``), then word order too (``bag_key``), then a name whose words contain all the words
+    typed — and only when it names exactly one entity. The entity taken that way is recorded in
+    ``notes`` (the CLI prints them on stderr), so the reader knows which entity answered.
+    """
 
     def __init__(self, G: nx.MultiDiGraph):
         self.G = G
         best: dict[str, dict[str, int]] = defaultdict(dict)
         self.display: dict[str, str] = {}  # folded key → a readable spelling, for suggestions
+        self._loose: dict[str, set[str]] = defaultdict(set)
+        self._bag: dict[str, set[str]] = defaultdict(set)
+        self._word_sets: list[tuple[frozenset[str], str]] = []
+        self.notes: list[str] = []
         for eid, data in G.nodes(data=True):
             for strength, name in names_of(eid, data):
                 key = fold(name)
@@ -76,7 +140,29 @@ class NameIndex:
                 best[key][eid] = strength if prev is None else min(prev, strength)
                 if not name.startswith(ENTITY_PREFIXES[1]):
                     self.display.setdefault(key, name)
+                if strength != CURIE:
+                    self._loose[loose_key(name)].add(eid)
+                    self._bag[bag_key(name)].add(eid)
+                    self._word_sets.append((frozenset(words(name)) - _STOP, eid))
         self._index = dict(best)
+
+    def _loosely(self, name: str) -> list[str]:
+        """Entities a looser reading of ``name`` finds, tier by tier; the first tier with a hit decides."""
+        typed = frozenset(words(name)) - _STOP
+        if not typed:
+            return []
+        for hits in (self._loose.get(loose_key(name), set()), self._bag.get(bag_key(name), set())):
+            if hits:
+                return sorted(hits)
+        # a name that has every word typed plus at most MAX_EXTRA_WORDS more; the fewest extra words win
+        extra: dict[str, int] = {}
+        for ws, eid in self._word_sets:
+            if typed < ws and len(ws - typed) <= MAX_EXTRA_WORDS:
+                extra[eid] = min(extra.get(eid, 99), len(ws - typed))
+        if not extra:
+            return []
+        fewest = min(extra.values())
+        return sorted(eid for eid, n in extra.items() if n == fewest)
 
     def lookup(self, name: str) -> list[str]:
         """Ids of the entities that match ``name`` most strongly (empty if none, several if ambiguous)."""
@@ -93,7 +179,13 @@ class NameIndex:
             return ids[0]
         if ids:
             raise AmbiguousName(name, [(i, self.G.nodes[i].get("label_en", i)) for i in ids])
-        raise UnknownName(name, self.suggest(name))
+        loose = self._loosely(name)
+        if len(loose) == 1:
+            eid = loose[0]
+            self.notes.append(f"note: {name!r} taken as {self.G.nodes[eid].get('label_en', eid)} [{eid}]")
+            return eid
+        suggestions = [self.G.nodes[i].get("label_en", i) for i in loose[:5]] or self.suggest(name)
+        raise UnknownName(name, suggestions)
 
     def suggest(self, name: str, n: int = 5) -> list[str]:
         """Close names: fuzzy matches on the folded form, then names that contain what was typed."""

@@ -22,10 +22,14 @@ import networkx as nx
 
 from kg.model import AlskgError, Claim
 from kg.names import NameIndex
-from kg.results import EntityRef, Hop, Link, PathAnswer, PathResult, entity_ref
+from kg.results import EntityRef, Hop, Link, NegativeFinding, PathAnswer, PathResult, entity_ref
 from kg.schema import load_schema
 
 DAMPING = 0.4  # Hetionet's w for degree-weighted path counts
+CERTAINTY_WEIGHT = {"observed": 1.0, "interpretation": 0.75, "hypothesis": 0.5, "background": 1.0, "registry": 1.0}
+# (background is weighed by BACKGROUND_HOP_WEIGHT through the claims' status, not twice)
+HUB_SHARE = 0.12  # an entity linked to at least this share of all entities is a general hub (today: ALS itself)
+TIE_PREDICATES = ("has_variant", "has_gene_product", "carries", "subtype_of", "associated_with")
 REVERSE_HOP_WEIGHT = 0.5  # a hop taken against every arrow explains less than one along an arrow
 BACKGROUND_HOP_WEIGHT = 0.5  # a hop resting only on background statements, not on a study finding
 MAX_HOPS_LIMIT = 8  # beyond this the answer is "everything", and the search cost explodes
@@ -51,12 +55,32 @@ class PathFinder:
         self.degree = {n: len(self.und.get(n, ())) for n in G.nodes}
         self._sorted_out = {n: sorted(vs) for n, vs in self.out.items()}
         self._sorted_und = {n: sorted(vs) for n, vs in self.und.items()}
+        self.negated: dict[frozenset[str], list[Claim]] = defaultdict(list)
+        for c in G.graph.get("negated", ()):
+            self.negated[frozenset((c.subject, c.object))].append(c)
+        n = max(G.number_of_nodes(), 1)
+        self.hubs = frozenset(x for x, d in self.degree.items() if d >= HUB_SHARE * n)
 
     def hop(self, u: str, v: str, directed: bool) -> Hop:
         links = list(self.links.get((u, v), ()))
         if not directed:
             links += self.links.get((v, u), ())
-        return Hop(u, v, tuple(sorted(links, key=lambda lk: (lk.subject != u, lk.predicate))))
+        return Hop(u, v, tuple(sorted(links, key=lambda lk: (lk.subject != u, lk.predicate))),
+                   tuple(self.negated.get(frozenset((u, v)), ())))
+
+    def ties(self, eid: str) -> dict[str, str]:
+        """Entities the graph ties to ``eid`` closely enough that a finding about them is about it too
+        (its variants and products, what carries it, its subtypes, what is associated with it), each
+        with the relation that ties them, e.g. {'ve_cadherin_disruption': 'associated_with'}."""
+        out = {eid: ""}
+        for (u, v), links in self.links.items():
+            if eid not in (u, v):
+                continue
+            other = v if u == eid else u
+            for lk in links:
+                if lk.predicate in TIE_PREDICATES and other not in out:
+                    out[other] = f"{lk.subject} —{lk.predicate}→ {lk.object}"
+        return out
 
     def _distances_to(self, target: str, directed: bool, banned: set[str]) -> dict[str, int]:
         """Hops from every node to ``target`` (against edge direction when directed), avoiding ``banned``."""
@@ -121,20 +145,66 @@ class PathFinder:
 
 
 def hop_weight(hop: Hop) -> float:
-    """The best of the hop's links: along the arrow and on a study finding (or the registry) weigh most."""
+    """The best of the hop's links: along the arrow, on a study finding (or the registry) and on an
+    observation weigh most; an interpretation weighs ¾ and a hypothesis ½ of an observation."""
     best = 0.0
     for lk in hop.links:
         w = 1.0 if lk.subject == hop.source else REVERSE_HOP_WEIGHT
-        if lk.origin == "claims" and not any(c.status == "finding" for c in lk.claims):
-            w *= BACKGROUND_HOP_WEIGHT
+        if lk.origin == "claims":
+            if not any(c.status == "finding" for c in lk.claims):
+                w *= BACKGROUND_HOP_WEIGHT
+            else:
+                w *= max(CERTAINTY_WEIGHT.get(c.certainty, 1.0) for c in lk.claims if c.status == "finding")
         best = max(best, w)
     return best or 1.0
 
 
+def observed_hop(hop: Hop) -> bool:
+    """A hop resting on an observed finding or on the entity registry (for ``observed_only``)."""
+    return any(lk.origin == "registry" or any(c.certainty == "observed" for c in lk.claims) for lk in hop.links)
+
+
+def net_effect(hops: tuple[Hop, ...], signs: dict[str, int]) -> int | None:
+    """The direction of effect from source to target, as INDRA's signed paths: the product of each
+    hop's sign (+1 increases/activates/causes…, -1 decreases/inhibits/ameliorates…). None when a hop
+    runs against its arrow, has no signed predicate, or its links disagree."""
+    total = 1
+    for hop in hops:
+        hop_signs = {signs.get(lk.predicate) for lk in hop.links if lk.subject == hop.source}
+        if len(hop_signs) != 1 or None in hop_signs or hop.direction != "forward":
+            return None
+        total *= hop_signs.pop()
+    return total
+
+
+def negative_evidence(G: nx.MultiDiGraph, finder: PathFinder, a: str, b: str) -> tuple[NegativeFinding, ...]:
+    """Negated claims relating ``a`` and ``b`` (either direction, any predicate), then those relating
+    entities the graph ties to them (a finding about 'VE-cadherin junctional disruption' is about
+    VE-cadherin); direct ones first."""
+    ta, tb = finder.ties(a), finder.ties(b)
+    found = []
+    for c in G.graph.get("negated", ()):
+        for x, y in ((c.subject, c.object), (c.object, c.subject)):
+            if x in ta and y in tb:
+                ties = tuple(t for t in (ta[x], tb[y]) if t)
+                found.append(NegativeFinding(c, ties))
+                break
+    found.sort(key=lambda n: (len(n.ties), n.claim.document, n.claim.id))
+    return tuple(found)
+
+
 def find_paths(G: nx.MultiDiGraph, a: str, b: str, *, max_hops: int = 4, limit: int | None = 10,
                via: str | None = None, avoid: tuple[str, ...] = (), directed: bool = False,
-               names: NameIndex | None = None, finder: PathFinder | None = None) -> PathAnswer:
-    """Ranked paths between the entities named ``a`` and ``b`` (any name ``kg.names`` accepts)."""
+               names: NameIndex | None = None, finder: PathFinder | None = None, no_hubs: bool = False,
+               observed_only: bool = False, sign: str | None = None) -> PathAnswer:
+    """Ranked paths between the entities named ``a`` and ``b`` (any name ``kg.names`` accepts).
+
+    The answer starts with what the documents say did NOT happen between the two (``negative``);
+    ``hub_only`` names the general hubs when every path found runs through one. ``no_hubs`` drops
+    paths through a hub, ``observed_only`` keeps paths whose every hop rests on an observation (or
+    the registry), ``sign`` ("up"/"down") keeps paths with that net direction of effect."""
+    if sign not in (None, "up", "down"):
+        raise AlskgError(f"sign must be 'up' or 'down' (got {sign!r})")
     names = names or NameIndex(G)
     finder = finder or PathFinder(G)
     if not 1 <= max_hops <= MAX_HOPS_LIMIT:
@@ -151,12 +221,23 @@ def find_paths(G: nx.MultiDiGraph, a: str, b: str, *, max_hops: int = 4, limit: 
     raw, truncated = finder.node_paths(src, dst, max_hops, directed, banned, MAX_PATHS_SEEN)
     if via_type:
         raw = [p for p in raw if any(G.nodes[n].get("type") in via_types for n in p[1:-1])]
-    results = [_make_path(G, finder, p, directed) for p in raw]
-    results.sort(key=lambda r: (r.length, -r.score, -r.evidence, tuple(n.id for n in r.nodes)))
+    signs = load_schema().signs
+    results = [_make_path(G, finder, p, directed, signs) for p in raw]
+    hub_only: tuple[EntityRef, ...] = ()
+    if results and all(r.hubs for r in results):
+        hub_only = tuple(entity_ref(G, h) for h in sorted({h for r in results for h in r.hubs}))
+    if no_hubs:
+        results = [r for r in results if not r.hubs]
+    if observed_only:
+        results = [r for r in results if all(observed_hop(h) for h in r.hops)]
+    if sign:
+        results = [r for r in results if r.net_effect == (1 if sign == "up" else -1)]
+    results.sort(key=lambda r: (r.length, bool(r.hubs), -r.score, -r.evidence, tuple(n.id for n in r.nodes)))
     shown = results if limit is None else results[:limit]
-    filters = {"via": via_type, "avoid": sorted(banned)}
+    filters = {"via": via_type, "avoid": sorted(banned), "no_hubs": no_hubs, "observed_only": observed_only,
+               "sign": sign}
     return PathAnswer(entity_ref(G, src), entity_ref(G, dst), max_hops, directed, tuple(shown), len(results),
-                      truncated, filters)
+                      truncated, filters, negative_evidence(G, finder, src, dst), hub_only)
 
 
 def type_family(name: str) -> tuple[str, frozenset[str]]:
@@ -164,11 +245,14 @@ def type_family(name: str) -> tuple[str, frozenset[str]]:
     return load_schema().type_family(name)
 
 
-def _make_path(G: nx.MultiDiGraph, finder: PathFinder, nodes: tuple[str, ...], directed: bool) -> PathResult:
+def _make_path(G: nx.MultiDiGraph, finder: PathFinder, nodes: tuple[str, ...], directed: bool,
+               signs: dict[str, int]) -> PathResult:
     hops = tuple(finder.hop(u, v, directed) for u, v in zip(nodes, nodes[1:], strict=False))
     claims = {c.id: c for h in hops for c in h.claims}
     docs = tuple(sorted({c.document for c in claims.values()}))
-    return PathResult(tuple(entity_ref(G, n) for n in nodes), hops, finder.score(nodes, hops), len(claims), docs)
+    hubs = tuple(n for n in nodes[1:-1] if n in finder.hubs)
+    return PathResult(tuple(entity_ref(G, n) for n in nodes), hops, finder.score(nodes, hops), len(claims), docs,
+                      net_effect(hops, signs), hubs)
 
 
 # ---------------------------------------------------------------- text
@@ -206,29 +290,65 @@ CERTAINTY_TAGS = {"interpretation": "INTERPRETATION", "hypothesis": "HYPOTHESIS"
 
 
 def format_answer(G: nx.MultiDiGraph, ans: PathAnswer, lang: str = "en") -> str:
+    """The answer as text: negative findings first, then a hub warning, then the ranked paths with the
+    certainty, context and species of every hop and the claims behind it."""
     a, b = _label(ans.source, ans.source.id, G, lang), _label(ans.target, ans.target.id, G, lang)
     mode = "directed " if ans.directed else ""
+    out: list[str] = []
+    if ans.negative:
+        out.append(f"NEGATIVE FINDINGS: the documents say these did NOT hold between {a} and {b}:")
+        for n in ans.negative:
+            c = n.claim
+            out.append(f"  {_label(None, c.subject, G, lang)} —NOT {c.predicate}→ {_label(None, c.object, G, lang)}")
+            for tie in n.ties:
+                out.append(f"     (tied by: {tie})")
+            out += format_evidence(c, G=G)
+        out.append("")
+    if ans.hub_only:
+        hubs = ", ".join(_label(h, h.id, G, lang) for h in ans.hub_only)
+        out.append(f"WEAK LINK: every path found runs through the general hub {hubs}; the documents draw no "
+                   f"specific connection between {a} and {b} (--no-hubs drops such paths).")
+        out.append("")
     if not ans.paths:
         extra = []
         if ans.filters.get("via"):
             extra.append(f"through a {ans.filters['via']}")
         if ans.filters.get("avoid"):
             extra.append(f"avoiding {', '.join(ans.filters['avoid'])}")
+        for key, text in (("no_hubs", "not through a hub"), ("observed_only", "on observed findings only")):
+            if ans.filters.get(key):
+                extra.append(text)
+        if ans.filters.get("sign"):
+            extra.append(f"with net effect {ans.filters['sign']}")
         tail = f" ({'; '.join(extra)})" if extra else ""
-        return f"No {mode}path from {a} [{ans.source.id}] to {b} [{ans.target.id}] within {ans.max_hops} hop{'s' if ans.max_hops != 1 else ''}{tail}."
-    head = (f"{a} [{ans.source.id}] → {b} [{ans.target.id}]: {ans.found}{'+' if ans.truncated else ''} "
-            f"{mode}path{'s' if ans.found != 1 else ''} within {ans.max_hops} hop{'s' if ans.max_hops != 1 else ''}; showing {len(ans.paths)}, "
-            "fewest hops first, then most specific")
-    out = [head]
+        out.append(f"No {mode}path from {a} [{ans.source.id}] to {b} [{ans.target.id}] within {ans.max_hops} "
+                   f"hop{'s' if ans.max_hops != 1 else ''}{tail}.")
+        return "\n".join(out)
+    out.append(f"{a} [{ans.source.id}] → {b} [{ans.target.id}]: {ans.found}{'+' if ans.truncated else ''} "
+               f"{mode}path{'s' if ans.found != 1 else ''} within {ans.max_hops} hop{'s' if ans.max_hops != 1 else ''}; "
+               f"showing {len(ans.paths)}, fewest hops first, then most specific and best observed")
     for i, p in enumerate(ans.paths, 1):
         chain = " — ".join(_label(n, n.id, G, lang) for n in p.nodes)
-        out += ["", f"{i}. {chain}",
-                f"   {p.length} hop{'s' if p.length != 1 else ''}, score {p.score:.4f}, {p.evidence} "
-                f"claim{'s' if p.evidence != 1 else ''}" + (f", documents: {', '.join(p.documents)}" if p.documents else "")]
+        facts = [f"{p.length} hop{'s' if p.length != 1 else ''}", f"score {p.score:.4f}",
+                 f"{p.evidence} claim{'s' if p.evidence != 1 else ''}"]
+        if p.documents:
+            facts.append(f"documents: {', '.join(p.documents)}")
+        out += ["", f"{i}. {chain}", f"   {', '.join(facts)}"]
+        marks = [f"certainty per hop: {' → '.join(p.certainties)}"]
+        if p.species:
+            marks.append(f"species: {', '.join(p.species)}" + (" (CROSSES SPECIES)" if p.crosses_species else ""))
+        if p.net_effect:
+            marks.append(f"net effect: {'up' if p.net_effect > 0 else 'down'}")
+        if p.hubs:
+            marks.append(f"through hub: {', '.join(_label(None, h, G, lang) for h in p.hubs)}")
+        out.append(f"   {'; '.join(marks)}")
         for h in p.hops:
             for lk in h.links:
                 origin = "   (entity registry)" if lk.origin == "registry" else ""
                 out.append(f"   {format_link(G, h, lk, lang)}{origin}")
                 for ev in lk.claims:
                     out += format_evidence(ev, G=G)
+            for c in h.negated:
+                out.append(f"   NOT: {_label(None, c.subject, G, lang)} —NOT {c.predicate}→ {_label(None, c.object, G, lang)}")
+                out += format_evidence(c, G=G)
     return "\n".join(out)

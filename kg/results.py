@@ -57,13 +57,37 @@ class Link:
                 "claims": [c.to_dict() for c in self.claims]}
 
 
+CERTAINTY_ORDER = ("observed", "interpretation", "hypothesis", "background")  # strongest first
+
+
 @dataclass(frozen=True)
 class Hop:
-    """One step of a path, from ``source`` to ``target`` in reading order, over one or more links."""
+    """One step of a path, from ``source`` to ``target`` in reading order, over one or more links.
+
+    ``negated`` holds the claims that say the relation between the two did NOT hold (they never
+    form a link, but a reader must see them beside the hop)."""
 
     source: str
     target: str
     links: tuple[Link, ...]
+    negated: tuple[Claim, ...] = ()
+
+    @property
+    def certainty(self) -> str:
+        """The strongest certainty among the hop's claims ('registry' for registry-only links)."""
+        found = {c.certainty for c in self.claims}
+        for level in CERTAINTY_ORDER:
+            if level in found:
+                return level
+        return "registry"
+
+    @property
+    def species(self) -> tuple[str, ...]:
+        return tuple(sorted({c.species for c in self.claims if c.species}))
+
+    @property
+    def contexts(self) -> tuple[str, ...]:
+        return tuple(sorted({c.context.describe() for c in self.claims if c.context}))
 
     @property
     def predicate(self) -> str:
@@ -81,7 +105,8 @@ class Hop:
 
     def to_dict(self) -> dict[str, Any]:
         return {"source": self.source, "target": self.target, "predicate": self.predicate,
-                "direction": self.direction, "links": [lk.to_dict() for lk in self.links]}
+                "direction": self.direction, "certainty": self.certainty, "species": list(self.species),
+                "links": [lk.to_dict() for lk in self.links], "negated": [c.to_dict() for c in self.negated]}
 
 
 @dataclass(frozen=True)
@@ -93,15 +118,45 @@ class PathResult:
     score: float
     evidence: int
     documents: tuple[str, ...] = ()
+    net_effect: int | None = None  # +1 up, -1 down, None when a hop has no direction of effect
+    hubs: tuple[str, ...] = ()  # general hubs the path passes through
 
     @property
     def length(self) -> int:
         return len(self.hops)
 
+    @property
+    def species(self) -> tuple[str, ...]:
+        return tuple(sorted({s for h in self.hops for s in h.species}))
+
+    @property
+    def crosses_species(self) -> bool:
+        """True when the hops rest on findings in more than one species (e.g. mouse and human)."""
+        return len(self.species) > 1
+
+    @property
+    def certainties(self) -> tuple[str, ...]:
+        return tuple(h.certainty for h in self.hops)
+
     def to_dict(self) -> dict[str, Any]:
         return {"nodes": [n.to_dict() for n in self.nodes], "hops": [h.to_dict() for h in self.hops],
                 "length": self.length, "score": self.score, "evidence": self.evidence,
-                "documents": list(self.documents)}
+                "documents": list(self.documents), "certainties": list(self.certainties),
+                "species": list(self.species), "crosses_species": self.crosses_species,
+                "net_effect": {1: "up", -1: "down"}.get(self.net_effect) if self.net_effect else None,
+                "hubs": list(self.hubs)}
+
+
+@dataclass(frozen=True)
+class NegativeFinding:
+    """A claim that the documents tested a relation between the two entities asked about (or entities
+    the graph ties to them) and found it did NOT hold. ``ties`` explains an indirect match."""
+
+    claim: Claim
+    ties: tuple[str, ...] = ()  # e.g. ("VE-cadherin junctional disruption —associated_with→ VE-cadherin",)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.claim.to_dict(), "ties": list(self.ties)}
 
 
 @dataclass(frozen=True)
@@ -120,6 +175,8 @@ class PathAnswer:
     found: int
     truncated: bool = False
     filters: dict[str, Any] = field(default_factory=dict)
+    negative: tuple[NegativeFinding, ...] = ()  # the documents say "no" about these two: shown first
+    hub_only: tuple[EntityRef, ...] = ()  # every path found runs through these general hubs
 
     def __iter__(self) -> Iterator[PathResult]:
         return iter(self.paths)
@@ -133,7 +190,8 @@ class PathAnswer:
     def to_dict(self) -> dict[str, Any]:
         return {"source": self.source.to_dict(), "target": self.target.to_dict(), "max_hops": self.max_hops,
                 "directed": self.directed, "found": self.found, "truncated": self.truncated,
-                "filters": self.filters, "paths": [p.to_dict() for p in self.paths]}
+                "filters": self.filters, "negative_findings": [n.to_dict() for n in self.negative],
+                "hub_only": [h.to_dict() for h in self.hub_only], "paths": [p.to_dict() for p in self.paths]}
 
 
 @dataclass(frozen=True)

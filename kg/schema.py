@@ -48,6 +48,8 @@ class Schema:
     certainties: tuple[str, ...] = ()
     knowledge_levels: dict[str, str] = field(default_factory=dict)  # certainty → Biolink knowledge_level
     hedge_cues: tuple[str, ...] = ()  # ontology/hedge-cues.tsv: phrases that mark a sentence as hedged
+    families: dict[str, str] = field(default_factory=dict)  # predicate → family (ontology/predicate-families.tsv)
+    signs: dict[str, int] = field(default_factory=dict)  # predicate → +1 / -1 direction of effect (absent: none)
 
     def allowed(self, subject_type: str, predicate: str, object_type: str) -> bool:
         return (subject_type, predicate, object_type) in self.metagraph
@@ -136,6 +138,7 @@ def load_schema(ontology_dir: Path = ONTOLOGY_DIR) -> Schema:
     levels = {local(x): str(g.value(x, als.biolinkKnowledgeLevel) or "not_provided") for x in g.subjects(RDF.type, als.Certainty)}
 
     metagraph = read_metagraph(ontology_dir / "metagraph.tsv")
+    families = read_tsv(ontology_dir / "predicate-families.tsv")
     bad = sorted(
         f"{s} {p} {o}" for s, p, o in metagraph
         if p not in predicates or s not in schema_types or o not in schema_types
@@ -155,7 +158,17 @@ def load_schema(ontology_dir: Path = ONTOLOGY_DIR) -> Schema:
         certainties=certainties,
         knowledge_levels=levels,
         hedge_cues=read_hedge_cues(ontology_dir / "hedge-cues.tsv"),
+        families={r["predicate"]: r["family"] for r in families},
+        signs={r["predicate"]: 1 if r["sign"] == "+" else -1 for r in families if r.get("sign") in ("+", "-")},
     )
+
+
+def read_tsv(path: Path) -> list[dict[str, str]]:
+    """Rows of a tab-separated table with a header (empty if the file is absent)."""
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t"))
 
 
 def read_hedge_cues(path: Path) -> tuple[str, ...]:

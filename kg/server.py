@@ -158,7 +158,7 @@ def serve_forever(nq_path: Path, host: str, port: int, timeout_s: int,
             except (KeyboardInterrupt, _Stop):
                 echo("stopped")
                 return
-    except _Stop:  # a signal while the server was still starting
+    except (KeyboardInterrupt, _Stop):  # a signal while the server was still starting: it is stopped too
         echo("stopped")
         return
     finally:

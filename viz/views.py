@@ -90,10 +90,24 @@ def paths(G: nx.MultiDiGraph, a: str, b: str, max_hops: int = 4, limit: int = 5)
                 highlight.add(key)
                 edges.append(key)
         described.append({"rank": rank, "score": p.score, "evidence": p.evidence, "nodes": ids,
-                          "edges": [list(e) for e in edges], "documents": list(p.documents)})
+                          "edges": [list(e) for e in edges], "documents": list(p.documents),
+                          "certainties": list(p.certainties), "species": list(p.species),
+                          "crosses_species": p.crosses_species})
     src, dst = answer.source.id, answer.target.id
-    notes = [f"{len(answer.paths)} of {answer.found} path(s) within {max_hops} hops, ranked: fewer hops, "
-             "then specific nodes before hubs, then more evidence."]
+    notes = []
+    for n in answer.negative:  # what the documents say did NOT hold comes first, as in `alskg path`
+        c = n.claim
+        for x in (c.subject, c.object):
+            sub.add_node(x, **G.nodes[x])
+        notes.append(f"NEGATIVE FINDING [{c.document}]: {G.nodes[c.subject].get('label_en', c.subject)} NOT "
+                     f"{c.predicate} {G.nodes[c.object].get('label_en', c.object)} — 「{c.quote}」"
+                     + (f" (tied by: {'; '.join(n.ties)})" if n.ties else ""))
+    if answer.hub_only:
+        hubs = ", ".join(h.label_en for h in answer.hub_only)
+        notes.append(f"WEAK LINK: every path found runs through the general hub {hubs}; the documents draw no "
+                     "specific connection between the two.")
+    notes.append(f"{len(answer.paths)} of {answer.found} path(s) within {max_hops} hops, ranked: fewer hops, "
+                 "then specific nodes before hubs and observed hops before interpretations, then more evidence.")
     if answer.truncated:
         notes.append("The search stopped early; more paths exist.")
     if not answer.paths:
@@ -101,7 +115,9 @@ def paths(G: nx.MultiDiGraph, a: str, b: str, max_hops: int = 4, limit: int = 5)
         sub.add_node(dst, **G.nodes[dst])
         notes.append(f"No path within {max_hops} hops.")
     title = f"Paths: {G.nodes[src].get('label_en', src)} → {G.nodes[dst].get('label_en', dst)}"
-    return _view(G, sub, title, highlight=highlight, centre=[src, dst], paths=described, notes=notes)
+    negated = sorted({n.claim for n in answer.negative} | set(_negated_within(G, set(sub.nodes))), key=lambda c: c.id)
+    return _view(G, sub, title, highlight=highlight, centre=[src, dst], paths=described, notes=notes,
+                 negated=negated)
 
 
 def document(G: nx.MultiDiGraph, doc_id: str) -> View:
