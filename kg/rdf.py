@@ -11,6 +11,7 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
 
+from kg.identifiers import expand
 from kg.model import Claim, Entity, Seeds
 from kg.namespaces import (
     ALS,
@@ -108,9 +109,8 @@ def _add_entity(g: Graph, e: Entity) -> None:
     for syn in e.synonyms:
         g.add((node, SKOS.altLabel, Literal(syn, lang=lang_of(syn))))
     for x in e.xrefs:
-        prefix, _, local = x.partition(":")
         g.add((node, ALS.xref, Literal(x)))
-        g.add((node, SKOS.exactMatch, URIRef(PREFIXES[prefix] + local)))
+        g.add((node, SKOS.exactMatch, URIRef(expand(x))))
     if e.note:
         g.add((node, ALS.registryNote, Literal(e.note, lang="en")))
     if e.variant_of:

@@ -48,8 +48,8 @@ class Schema:
     certainties: tuple[str, ...] = ()
     knowledge_levels: dict[str, str] = field(default_factory=dict)  # certainty → Biolink knowledge_level
     hedge_cues: tuple[str, ...] = ()  # ontology/hedge-cues.tsv: phrases that mark a sentence as hedged
-    families: dict[str, str] = field(default_factory=dict)  # predicate → family (ontology/predicate-families.tsv)
-    signs: dict[str, int] = field(default_factory=dict)  # predicate → +1 / -1 direction of effect (absent: none)
+    families: dict[str, str] = field(default_factory=dict)  # predicate → its family (rdfs:subPropertyOf in alskg.ttl)
+    signs: dict[str, int] = field(default_factory=dict)  # predicate → +1 / -1 (als:effectDirection; absent: none)
 
     def allowed(self, subject_type: str, predicate: str, object_type: str) -> bool:
         return (subject_type, predicate, object_type) in self.metagraph
@@ -121,7 +121,9 @@ def load_schema(ontology_dir: Path = ONTOLOGY_DIR) -> Schema:
     schema_types = {t: d for t, d in types.items() if _descends(types, t, "Entity") and t != "Entity"}
 
     predicates: dict[str, PredicateDef] = {}
-    for p in g.subjects(RDF.type, als.Predicate):
+    families = {f for f in g.subjects(RDFS.subPropertyOf, als.related_to)}
+    family_of = {p: f for f in families for p in g.subjects(RDFS.subPropertyOf, f)}
+    for p in family_of:
         maps = tuple(
             sorted(
                 (rel.split("#")[-1], str(o))
@@ -138,7 +140,6 @@ def load_schema(ontology_dir: Path = ONTOLOGY_DIR) -> Schema:
     levels = {local(x): str(g.value(x, als.biolinkKnowledgeLevel) or "not_provided") for x in g.subjects(RDF.type, als.Certainty)}
 
     metagraph = read_metagraph(ontology_dir / "metagraph.tsv")
-    families = read_tsv(ontology_dir / "predicate-families.tsv")
     bad = sorted(
         f"{s} {p} {o}" for s, p, o in metagraph
         if p not in predicates or s not in schema_types or o not in schema_types
@@ -158,8 +159,9 @@ def load_schema(ontology_dir: Path = ONTOLOGY_DIR) -> Schema:
         certainties=certainties,
         knowledge_levels=levels,
         hedge_cues=read_hedge_cues(ontology_dir / "hedge-cues.tsv"),
-        families={r["predicate"]: r["family"] for r in families},
-        signs={r["predicate"]: 1 if r["sign"] == "+" else -1 for r in families if r.get("sign") in ("+", "-")},
+        families={local(p): local(f) for p, f in family_of.items()},
+        signs={local(p): {"up": 1, "down": -1}[str(d)] for p in family_of
+               for d in g.objects(p, als.effectDirection) if str(d) in ("up", "down")},
     )
 
 

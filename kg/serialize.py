@@ -13,7 +13,7 @@ import networkx as nx
 from rdflib import Dataset, Graph
 
 from kg.build import Built
-from kg.kgx import kgx_json
+from kg.kgx import kgx_files, kgx_json
 from kg.model import AlskgError
 from kg.namespaces import PREFIXES
 from kg.rdf import BIND_PREFIXES, bind_prefixes
@@ -45,6 +45,7 @@ def all_outputs(built: Built) -> dict[str, bytes]:
     """Every format and ``stats.json``, rendered in memory (file name → bytes), for ``alskg build``."""
     files = {f"alskg.{EXTENSIONS[fmt]}": serialize(built, fmt) for fmt in EXTENSIONS}
     files["stats.json"] = (json.dumps(compute_stats(built.seeds), indent=2, ensure_ascii=False) + "\n").encode()
+    files.update({f"kgx/{name}": data for name, data in kgx_files(built.union, built.network).items()})
     return files
 
 
@@ -91,21 +92,34 @@ def _trig(ds: Dataset) -> bytes:
 
 
 def _graphml(G: nx.MultiDiGraph) -> bytes:
-    """Entities and supported relations as GraphML (claims flattened: GraphML has no lists)."""
+    """Entities and relations as GraphML for Gephi, Cytoscape and yEd: nodes with a ``label`` (what those
+    tools show by default); one edge per supported relation with its claims flattened (GraphML has no
+    lists); negated claims as their own edges marked ``negated`` (never dropped: a Cytoscape user must
+    see that the documents said no)."""
     H = nx.MultiDiGraph()
     for n, a in sorted(G.nodes(data=True)):
-        H.add_node(n, type=a["type"], label_en=a["label_en"], label_ja=a["label_ja"], xrefs=" ".join(a["xrefs"]))
+        H.add_node(n, label=a["label_en"], type=a["type"], label_en=a["label_en"], label_ja=a["label_ja"],
+                   xrefs=" ".join(a["xrefs"]))
     for u, v, k, a in sorted(G.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2])):
-        claims = a["claims"]
-        H.add_edge(u, v, key=k, predicate=k, source=a["source"], n_claims=len(claims),
-                   documents=" ".join(sorted({c.document for c in claims})),
-                   claim_ids=" ".join(c.id for c in claims),
-                   certainties=" ".join(c.certainty for c in claims),
-                   quotes=" | ".join(c.quote for c in claims),
-                   summaries=" | ".join(c.summary for c in claims))
+        H.add_edge(u, v, key=k, label=k, predicate=k, negated=False, source=a["source"],
+                   **_flattened(a["claims"]))
+    negated: dict[tuple[str, str, str], list] = {}
+    for c in G.graph.get("negated", ()):
+        negated.setdefault((c.subject, c.object, c.predicate), []).append(c)
+    for (u, v, k), claims in sorted(negated.items()):
+        H.add_edge(u, v, key=f"NOT {k}", label=f"NOT {k}", predicate=k, negated=True, source="claims",
+                   **_flattened(claims))
     buf = io.BytesIO()
     nx.write_graphml(H, buf, encoding="utf-8")
     return buf.getvalue()
+
+
+def _flattened(claims: list) -> dict[str, object]:
+    """A relation's claims as GraphML scalar attributes."""
+    return {"n_claims": len(claims), "documents": " ".join(sorted({c.document for c in claims})),
+            "claim_ids": " ".join(c.id for c in claims), "certainties": " ".join(c.certainty for c in claims),
+            "quotes": " | ".join(c.quote for c in claims), "summaries": " | ".join(c.summary for c in claims),
+            "contexts": " | ".join(c.context.describe() for c in claims)}
 
 
 def write_atomic(path: Path, data: bytes, make_parents: bool = False) -> None:

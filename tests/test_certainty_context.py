@@ -102,7 +102,7 @@ def test_certainty_and_context_travel_to_rdf_network_pages_and_kgx(real_built):
     assert (CLAIM[with_context[0].id], ALS.cellTypeContext, None) in g
     kgx = {e["id"]: e for e in json.loads(serialize(real_built, "kgx"))["edges"]}
     assert kgx[f"ALSKG.CLAIM:{hedged[0].id}"]["knowledge_level"] == "prediction"
-    assert kgx[f"ALSKG.CLAIM:{with_context[0].id}"]["context"]["cell_type"]
+    assert kgx[f"ALSKG.CLAIM:{with_context[0].id}"]["alskg_context"].startswith("in ")
     _, edges, _ = to_vis(views.whole(real_built.network))
     shown = {c["id"]: c for e in edges for c in e["d"]["claims"]}
     assert shown[hedged[0].id]["certainty"] == "hypothesis"
