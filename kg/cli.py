@@ -262,9 +262,16 @@ def neighbors(name: str, hops: int, seeds_dir: Path | None, as_json: bool) -> No
 @click.option("--endpoint", default=None, metavar="URL", help="Send the query to this SPARQL endpoint instead.")
 @click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
               help="Stop reading results after this many rows.")
+@click.option("--timeout-s", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+              help="Stop a query that is not shipped after this many seconds (or the endpoint's wait).")
+@click.option("--max-memory-mb", type=click.IntRange(min=256), default=2048, show_default=True,
+              help="Stop a query that is not shipped when it needs more memory than this.")
+@click.option("--allow-service", is_flag=True,
+              help="Allow SERVICE, which makes the engine send requests to the servers the query names.")
 @seeds_option
 def query(spec: str | None, list_: bool, params: tuple[str, ...], fmt: str, as_json: bool, engine: str,
-          endpoint: str | None, max_rows: int, seeds_dir: Path | None) -> None:
+          endpoint: str | None, max_rows: int, timeout_s: float, max_memory_mb: int, allow_service: bool,
+          seeds_dir: Path | None) -> None:
     """Run SPARQL: a shipped query by NAME, a .rq FILE, or - for standard input.
 
     Examples: alskg query --list;  alskg query chains --param gene=SOD1;
@@ -284,9 +291,10 @@ def query(spec: str | None, list_: bool, params: tuple[str, ...], fmt: str, as_j
     g = _load(seeds_dir) if needs_graph else None
     bindings = bind_params(q, values, g)
     if endpoint:
-        res = run_remote(q, bindings, endpoint, max_rows=max_rows)
+        res = run_remote(q, bindings, endpoint, timeout=timeout_s, max_rows=max_rows, allow_service=allow_service)
     else:
-        res = run(q, bindings, g.engines, engine, max_rows)
+        g.engines.max_memory_mb = max_memory_mb
+        res = run(q, bindings, g.engines, engine, max_rows, allow_service=allow_service, timeout_s=timeout_s)
     click.echo(format_result(res, "json" if as_json else fmt))
 
 
@@ -332,10 +340,15 @@ def chains(gene: str | None, seeds_dir: Path | None, as_json: bool) -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (::1 for IPv6).")
 @click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True, help="TCP port.")
-@click.option("--timeout-s", type=click.IntRange(min=1), default=30, show_default=True,
+@click.option("--timeout-s", type=click.IntRange(min=1), default=10, show_default=True,
               help="Abandon a query after this many seconds (at least 1).")
+@click.option("--max-parallel", type=click.IntRange(min=1, max=256), default=8, show_default=True,
+              help="Queries evaluated at once; more wait their turn.")
+@click.option("--allow-service", is_flag=True,
+              help="Accept queries with SERVICE, which make the server send requests to the servers they name.")
 @seeds_option
-def serve(host: str, port: int, timeout_s: int, seeds_dir: Path | None) -> None:
+def serve(host: str, port: int, timeout_s: int, max_parallel: int, allow_service: bool,
+          seeds_dir: Path | None) -> None:
     """Serve the graph read-only over the SPARQL protocol (Oxigraph server) until interrupted.
 
     Query it with `alskg query NAME --endpoint http://HOST:PORT/query` or any SPARQL client.
@@ -345,7 +358,8 @@ def serve(host: str, port: int, timeout_s: int, seeds_dir: Path | None) -> None:
 
     check_port_free(host, port)  # before the graph is loaded: a busy port is the first thing to say
     g = _load(seeds_dir)
-    serve_forever(g.nq_path, host, port, timeout_s, echo=lambda m: click.echo(m, err=True))
+    serve_forever(g.nq_path, host, port, timeout_s, echo=lambda m: click.echo(m, err=True),
+                  max_parallel=max_parallel, allow_service=allow_service)
 
 
 # ---------------------------------------------------------------- pages

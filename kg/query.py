@@ -11,15 +11,20 @@ Values are bound as RDF terms (rdflib ``initBindings``, Oxigraph ``substitutions
 ``VALUES`` row of serialised terms for a remote endpoint) — never pasted into the query text.
 
 Engines: Oxigraph (pyoxigraph, the default: see benchmarks/bench_query.py) and rdflib's own
-engine; a test runs every shipped query on both and requires equal answers. Oxigraph queries
-cannot be interrupted, so cost is bounded by design: shipped queries carry a LIMIT, query text is
-capped in size, and results are read lazily up to ``max_rows``.
+engine; a test runs every shipped query on both and requires equal answers. Bounded by design:
+every query text is scanned before parsing (``kg.sparql_guard``: size, bracket nesting, and
+``SERVICE``, which sends requests elsewhere and is refused unless ``allow_service=True``). Shipped
+queries carry a LIMIT and run in-process; any other query text runs in a child process with a
+time and a memory limit that stops it (``kg.sparql_worker``: pyoxigraph cannot be interrupted
+in-process, not even by Ctrl-C). Results are read lazily up to ``max_rows``; an endpoint's answer
+is size-capped and checked for shape, and a cut-off answer is an error, never a shorter result.
 """
 
 from __future__ import annotations
 
 import csv
 import difflib
+import http.client
 import io
 import json
 import re
@@ -34,32 +39,41 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+import rdflib.plugins.sparql
 from pyparsing import ParseException
 from rdflib import BNode, Literal, URIRef, Variable
 
 from kg.locations import QUERIES_DIR
-from kg.model import AlskgError
 from kg.namespaces import DOC, ENT, PREFIXES
 from kg.rdf import read_rdf
+from kg.sparql_guard import (
+    MAX_QUERY_CHARS,
+    QueryError,
+    QueryRefused,
+    QuerySyntaxError,
+    check_iri,
+    check_query,
+    expand_local,
+)
+from kg.sparql_worker import Worker
+
+# rdflib would fetch every ``FROM <url>`` over the network; the graph is all there is to query.
+rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 
 ENGINES = ("oxigraph", "rdflib")
 DEFAULT_ENGINE = "oxigraph"
 FORMATS = ("table", "csv", "tsv", "json", "sparql-json")
 PARAM_KINDS = ("entity", "document", "iri", "string", "integer", "decimal")
-MAX_QUERY_CHARS = 100_000
 DEFAULT_MAX_ROWS = 10_000
+DEFAULT_TIMEOUT_S = 30.0  # for query text that is not shipped (it runs in a child process)
+DEFAULT_MAX_MEMORY_MB = 2048  # the child's address space
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024  # an endpoint's answer
+_LANG = re.compile(r"[A-Za-z]+(?:-[A-Za-z0-9]+)*")
+__all__ = ["QueryError", "QueryRefused", "QuerySyntaxError"]
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger")}
 _HEADER = re.compile(r"#\s*(summary|param)\s*:\s*(.*)$")
-
-
-class QuerySyntaxError(AlskgError):
-    """The query does not parse; the message gives the line and column."""
-
-
-class QueryError(AlskgError):
-    """A query could not be found, bound, run or sent."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +99,7 @@ class QueryDef:
     summary: str = ""
     params: tuple[Param, ...] = ()
     source: str = ""
+    shipped: bool = False  # shipped with alskg (bounded by review): may run in-process
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "summary": self.summary, "source": self.source,
@@ -112,14 +127,16 @@ class Cell:
     def n3(self) -> str:
         """The value as SPARQL syntax (for VALUES rows sent to an endpoint)."""
         if self.kind == "iri":
-            return f"<{self.value}>"
+            return f"<{check_iri(self.value)}>"
         if self.kind == "bnode":
             raise QueryError("a blank node cannot be bound as a parameter")
         esc = self.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
         if self.lang:
+            if not _LANG.fullmatch(self.lang):
+                raise QueryRefused(f"{self.lang!r} is not a language tag")
             return f'"{esc}"@{self.lang}'
         if self.datatype and self.datatype != XSD + "string":
-            return f'"{esc}"^^<{self.datatype}>'
+            return f'"{esc}"^^<{check_iri(self.datatype)}>'
         return f'"{esc}"'
 
 
@@ -144,12 +161,20 @@ class ResultTable:
 
 @dataclass
 class Engines:
-    """The graph loaded into each engine on first use (both read the cached N-Quads)."""
+    """The graph loaded into each engine on first use (both read the cached N-Quads), and the child
+    process that runs query text which is not shipped (started on first use, restarted after a kill)."""
 
     nq_path: Path
     _ox: Any = None
     _rdf: Any = None
     rdflib_graph: Any = field(default=None, repr=False)
+    max_memory_mb: int = DEFAULT_MAX_MEMORY_MB
+    _worker: Any = field(default=None, repr=False)
+
+    def worker(self) -> Worker:
+        if self._worker is None:
+            self._worker = Worker(self.nq_path, self.max_memory_mb)
+        return self._worker
 
     def oxigraph(self) -> Any:
         if self._ox is None:
@@ -203,19 +228,49 @@ def shipped_queries(queries_dir: Path = QUERIES_DIR) -> list[QueryDef]:
     found = sorted(queries_dir.glob("*.rq"))
     if not found:
         raise QueryError(f"no shipped queries found in {queries_dir}: this alskg installation is incomplete")
-    return [read_query(p.stem, p.read_text(encoding="utf-8"), str(p)) for p in found]
+    return [_shipped(read_query(p.stem, _read_text(p), str(p))) for p in found]
 
 
-def load_query(spec: str, queries_dir: Path = QUERIES_DIR, stdin: io.TextIOBase | None = None) -> QueryDef:
+def _shipped(q: QueryDef) -> QueryDef:
+    return QueryDef(q.name, q.text, q.summary, q.params, q.source, shipped=True)
+
+
+def _decode(data: bytes, where: str) -> str:
+    if len(data) > 4 * MAX_QUERY_CHARS:
+        raise QueryError(f"{where} is over {4 * MAX_QUERY_CHARS} bytes; refusing a query that large")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise QueryError(f"{where} is not UTF-8 text (byte {data[exc.start]:#04x} at offset {exc.start}); "
+                         f"save the query as UTF-8") from None
+
+
+def _read_text(path: Path) -> str:
+    """A query file's text: at most a bounded number of bytes, UTF-8 or a clear error."""
+    try:
+        with path.open("rb") as f:
+            return _decode(f.read(4 * MAX_QUERY_CHARS + 1), f"query file {path}")
+    except OSError as exc:
+        raise QueryError(f"cannot read query file {path}: {exc.strerror or exc}") from None
+
+
+def load_query(spec: str, queries_dir: Path = QUERIES_DIR, stdin: Any = None) -> QueryDef:
     """A shipped query by name, a .rq file by path, or ``-`` for standard input."""
     if spec == "-":
-        return read_query("<stdin>", (stdin or sys.stdin).read(), "<stdin>")
+        source = stdin or sys.stdin
+        raw = getattr(source, "buffer", None)
+        try:
+            text = (_decode(raw.read(4 * MAX_QUERY_CHARS + 1), "standard input") if raw is not None
+                    else source.read(MAX_QUERY_CHARS + 1))
+        except UnicodeDecodeError:  # a text stream that decodes by itself
+            raise QueryError("standard input is not UTF-8 text; save the query as UTF-8") from None
+        return read_query("<stdin>", text, "<stdin>")
     named = queries_dir / f"{spec}.rq"
     if "/" not in spec and named.is_file():
-        return read_query(spec, named.read_text(encoding="utf-8"), str(named))
+        return _shipped(read_query(spec, _read_text(named), str(named)))
     path = Path(spec)
     if path.is_file():
-        return read_query(path.name, path.read_text(encoding="utf-8"), str(path))
+        return read_query(path.name, _read_text(path), str(path))
     names = [q.stem for q in sorted(queries_dir.glob("*.rq"))]
     close = difflib.get_close_matches(spec, names, n=3, cutoff=0.5)
     hint = f"; did you mean: {', '.join(close)}?" if close else "; `alskg query --list` shows the shipped queries"
@@ -294,23 +349,73 @@ def _expand_iri(raw: str, prefixes: dict[str, str]) -> str:
         raw = raw[1:-1]
     prefix, sep, local = raw.partition(":")
     if sep and prefix in prefixes:
-        return prefixes[prefix] + local
+        return check_iri(prefixes[prefix] + expand_local(local))
     if not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", raw) or re.search(r"[\s<>\"{}|^`\\]", raw):
         raise QueryError(f"{raw!r} is not an IRI or a CURIE with a known prefix")
-    return raw
+    return check_iri(raw)
 
 
 # ---------------------------------------------------------------- running
 
 
 def run(q: QueryDef, bindings: dict[str, Cell], engines: Engines, engine: str = DEFAULT_ENGINE,
-        max_rows: int = DEFAULT_MAX_ROWS) -> ResultTable:
-    """Run a query on one embedded engine."""
+        max_rows: int = DEFAULT_MAX_ROWS, allow_service: bool = False, timeout_s: float = DEFAULT_TIMEOUT_S,
+        isolate: bool | None = None) -> ResultTable:
+    """Run a query on one embedded engine.
+
+    The text is checked first (size, nesting, ``SERVICE`` unless ``allow_service``). Query text that
+    is not shipped runs in a child process stopped after ``timeout_s`` seconds or at the memory
+    limit (``isolate=False`` runs it here, unbounded; ``True`` isolates even a shipped query)."""
+    if engine not in ENGINES:
+        raise QueryError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    check_query(q.text, allow_service)
+    if isolate is None:
+        isolate = not q.shipped
+    if isolate:
+        if not timeout_s > 0:
+            raise QueryError(f"the time limit must be more than 0 seconds (got {timeout_s})")
+        answer = engines.worker().ask({"name": q.name, "text": q.text, "bindings": _cells_to_wire(bindings),
+                                       "engine": engine, "max_rows": max_rows, "allow_service": allow_service},
+                                      timeout_s)
+        if "error" in answer:
+            raise (QuerySyntaxError if answer["error"] == "QuerySyntaxError" else QueryError)(answer["message"])
+        return from_wire(answer["result"])
     if engine == "oxigraph":
         return _run_oxigraph(q, bindings, engines.oxigraph(), max_rows)
     if engine == "rdflib":
         return _run_rdflib(q, bindings, engines.rdflib(), max_rows)
     raise QueryError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+
+
+def answer_request(engines: Engines, req: dict[str, Any]) -> dict[str, Any]:
+    """In the child process: run one request from ``run`` in-process (see ``kg.sparql_worker``)."""
+    q = QueryDef(req["name"], req["text"], source=req["name"])
+    res = run(q, _cells_from_wire(req["bindings"]), engines, req["engine"], req["max_rows"],
+              allow_service=req["allow_service"], isolate=False)
+    return {"result": to_wire(res)}
+
+
+def _cell_to_wire(c: Cell | None) -> list[str] | None:
+    return None if c is None else [c.kind, c.value, c.datatype, c.lang]
+
+
+def _cells_to_wire(bindings: dict[str, Cell]) -> dict[str, list[str] | None]:
+    return {k: _cell_to_wire(v) for k, v in bindings.items()}
+
+
+def _cells_from_wire(data: dict[str, list[str]]) -> dict[str, Cell]:
+    return {k: Cell(*v) for k, v in data.items()}
+
+
+def to_wire(res: ResultTable) -> dict[str, Any]:
+    """A result as plain JSON data (between the child process and this one)."""
+    return {"columns": list(res.columns), "rows": [[_cell_to_wire(c) for c in row] for row in res.rows],
+            "boolean": res.boolean, "truncated": res.truncated, "engine": res.engine}
+
+
+def from_wire(data: dict[str, Any]) -> ResultTable:
+    return ResultTable(tuple(data["columns"]), tuple(tuple(Cell(*c) if c else None for c in row) for row in data["rows"]),
+                       boolean=data["boolean"], truncated=data["truncated"], engine=data["engine"])
 
 
 def _prefixes() -> dict[str, str]:
@@ -459,42 +564,82 @@ def with_values(q: QueryDef, bindings: dict[str, Cell]) -> str:
 
 
 def run_remote(q: QueryDef, bindings: dict[str, Cell], url: str, timeout: float = 30.0,
-               max_rows: int = DEFAULT_MAX_ROWS) -> ResultTable:
-    """Send the query to a SPARQL protocol endpoint and read its JSON results."""
+               max_rows: int = DEFAULT_MAX_ROWS, allow_service: bool = False,
+               max_bytes: int = MAX_RESPONSE_BYTES) -> ResultTable:
+    """Send the query to a SPARQL protocol endpoint and read its JSON results.
+
+    Every way an endpoint can fail is a QueryError naming it: unreachable, an HTTP error, a body
+    over ``max_bytes``, text that is not UTF-8 JSON, JSON of the wrong shape, and an
+    answer cut off mid-way (an endpoint that hits its own time limit may still say HTTP 200)."""
     if not re.match(r"https?://", url):
         raise QueryError(f"endpoint must be an http:// or https:// URL, got {url!r}")
+    check_query(q.text, allow_service)
     body = urllib.parse.urlencode({"query": with_values(q, bindings)}).encode()
     req = urllib.request.Request(url, data=body, method="POST", headers={
         "Content-Type": "application/x-www-form-urlencoded",
         "Accept": "application/sparql-results+json"})
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
-            payload = json.loads(resp.read().decode("utf-8"))
+            raw = resp.read(max_bytes + 1)
     except urllib.error.HTTPError as exc:
-        detail = exc.read().decode("utf-8", "replace").strip()[:500]
+        try:
+            detail = exc.read(2000).decode("utf-8", "replace").strip()[:500]
+        except (OSError, http.client.HTTPException):
+            detail = ""
         if exc.code == 400 and re.search(r"error at \d+:\d+", detail):
             raise _syntax_error(q, detail) from None
         raise QueryError(f"endpoint {url} answered HTTP {exc.code}: {detail or exc.reason}") from None
-    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+    except http.client.IncompleteRead:
+        raise QueryError(f"endpoint {url} cut its answer off (it may have hit its time limit); "
+                         f"no partial result is shown") from None
+    except (urllib.error.URLError, TimeoutError, OSError, http.client.HTTPException) as exc:
         reason = getattr(exc, "reason", exc)
         raise QueryError(f"cannot reach SPARQL endpoint {url}: {reason}") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise QueryError(f"endpoint {url} did not return SPARQL JSON results: {exc}") from None
+    except ValueError as exc:  # e.g. a URL urllib cannot use
+        raise QueryError(f"cannot send the query to {url}: {exc}") from None
+    if len(raw) > max_bytes:
+        raise QueryError(f"endpoint {url} sent more than {max_bytes:,} bytes; "
+                         f"refusing to read it (add a LIMIT to the query)")
+    return _read_results(raw, url, max_rows)
+
+
+def _read_results(raw: bytes, url: str, max_rows: int) -> ResultTable:
+    """SPARQL JSON results checked for shape before anything is read from them."""
+    try:
+        payload = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise QueryError(f"endpoint {url} did not return SPARQL JSON results (not UTF-8 text)") from None
+    except (ValueError, RecursionError) as exc:
+        cut = raw.rstrip()[-1:] not in (b"}", b"]") if raw.strip() else True
+        why = "the answer is cut off (the endpoint may have hit its time limit)" if cut else str(exc)
+        raise QueryError(f"endpoint {url} did not return complete SPARQL JSON results: {why}") from None
+    bad = QueryError(f"endpoint {url} did not return SPARQL JSON results (unexpected structure)")
     if not isinstance(payload, dict):
-        raise QueryError(f"endpoint {url} did not return SPARQL JSON results (not a JSON object)")
+        raise bad
     if "boolean" in payload:
         value = payload["boolean"]
-        if isinstance(value, str):
+        if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0"):
             value = value.strip().lower() in ("true", "1")
-        return ResultTable((), boolean=bool(value), engine=url)
-    cols = tuple(payload.get("head", {}).get("vars", []))
-    rows = ([b.get(c) for c in cols] for b in payload.get("results", {}).get("bindings", []))
-    return _collect(cols, rows, _from_json, max_rows, url)
+        if not isinstance(value, bool):
+            raise bad
+        return ResultTable((), boolean=value, engine=url)
+    head, results = payload.get("head"), payload.get("results")
+    if not isinstance(head, dict) or not isinstance(results, dict):
+        raise bad
+    cols, bindings = head.get("vars", []), results.get("bindings")
+    if not (isinstance(cols, list) and all(isinstance(c, str) for c in cols) and isinstance(bindings, list)):
+        raise bad
+    rows = ([_from_json(b.get(c), url) if isinstance(b, dict) else _from_json(b, url) for c in cols]
+            for b in bindings)
+    return _collect(tuple(cols), rows, lambda c: c, max_rows, url)
 
 
-def _from_json(t: dict[str, str] | None) -> Cell | None:
+def _from_json(t: Any, url: str = "") -> Cell | None:
     if t is None:
         return None
+    if not (isinstance(t, dict) and isinstance(t.get("type"), str) and isinstance(t.get("value"), str)
+            and all(isinstance(t.get(k, ""), str) for k in ("xml:lang", "datatype"))):
+        raise QueryError(f"endpoint {url} sent a result value that is not a SPARQL JSON term: {str(t)[:200]}")
     kind = {"uri": "iri", "bnode": "bnode"}.get(t["type"], "literal")
     if kind != "literal":
         return Cell(kind, t["value"])

@@ -1,31 +1,59 @@
-"""A real SPARQL endpoint for the graph: Oxigraph's own server, read-only, on the cached graph.
+"""A real SPARQL endpoint for the graph: Oxigraph's own server, read-only, behind a small guard.
 
 The ``oxigraph`` package on PyPI ships Oxigraph's server binary; it speaks the SPARQL protocol
-(``/query``), enforces a per-query timeout (which embedded pyoxigraph cannot), and serves the
-union of the named graphs as the default graph, as ``alskg query`` does. This module only loads
-the cached N-Quads into an on-disk store beside them (once per cache entry) and runs the binary.
+(``/query``), has a per-query timeout, and serves the union of the named graphs as the default
+graph, as ``alskg query`` does. On its own it does not survive hostile load: it keeps one timer
+thread per query for ``--timeout-s`` seconds (sustained parallel load exhausts memory maps and it
+aborts), its timeout does not stop every query (a sort grows until memory runs out), a query that
+times out mid-answer still ends with HTTP 200 and cut-off JSON, and it follows ``SERVICE`` to any
+address. So the binary listens on a private loopback port and this module puts a guard in front
+on the public address:
+
+* every query is checked before Oxigraph sees it (``kg.sparql_guard``: size, nesting, ``SERVICE``
+  refused unless ``allow_service``); only ``/query`` is passed on, so nothing can write;
+* at most ``max_parallel`` queries reach Oxigraph at once (more wait their turn, then get 503),
+  and at most ``MAX_CONNECTIONS`` connections are served at once;
+* an answer is read whole (size-capped) before it is sent on, and an answer Oxigraph cut off at
+  its time limit becomes a 503 error, never a shorter 200;
+* Oxigraph runs under an address-space limit, and a supervisor restarts it whenever it dies (out
+  of memory, too many threads, a crash); a query that met a dead Oxigraph is retried once.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import http.client
+import json
+import resource
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from kg.model import AlskgError
+from kg.sparql_guard import MAX_QUERY_CHARS, QueryError, check_query
 
 STORE_DIR = "oxigraph-store"
 READY_MARK = ".loaded"
+DEFAULT_TIMEOUT_S = 10
+DEFAULT_MAX_PARALLEL = 8
+DEFAULT_MAX_MEMORY_MB = 4096  # Oxigraph's address space; past it, it dies and is restarted
+MAX_CONNECTIONS = 256
+MAX_RESPONSE_BYTES = 256 * 1024 * 1024
+MAX_RESTARTS_PER_MINUTE = 30
+_CANCELLED = b"The SPARQL operation has been cancelled"
 
 
 def oxigraph_binary() -> str:
@@ -56,10 +84,252 @@ def prepare_store(nq_path: Path) -> Path:
     return store
 
 
+def _free_loopback_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Upstream:
+    """The Oxigraph server process on a private loopback port, restarted whenever it dies."""
+
+    def __init__(self, store: Path, timeout_s: int, max_memory_mb: int, wait_s: float) -> None:
+        self.store, self.timeout_s, self.max_memory_mb, self.wait_s = store, timeout_s, max_memory_mb, wait_s
+        self.proc: subprocess.Popen | None = None
+        self.port = 0
+        self.restarts: list[float] = []
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        self.port = _free_loopback_port()
+        proc = subprocess.Popen(_command(self.store, "127.0.0.1", self.port, self.timeout_s),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if hasattr(resource, "prlimit"):  # Linux: set before the store is opened and queries arrive
+            limit = self.max_memory_mb * 1024 * 1024
+            with contextlib.suppress(OSError):
+                resource.prlimit(proc.pid, resource.RLIMIT_AS, (limit, limit))
+        self.proc = proc
+        threading.Thread(target=_drain, args=(proc,), daemon=True).start()
+        _wait_ready(proc, "127.0.0.1", self.port, self.wait_s)
+
+    def ensure(self) -> bool:
+        """Start Oxigraph again if it died (True if it was restarted); refuses a restart loop."""
+        with self._lock:
+            if self.proc is not None and self.proc.poll() is None:
+                return False
+            now = time.monotonic()
+            self.restarts = [t for t in self.restarts if now - t < 60] + [now]
+            if len(self.restarts) > MAX_RESTARTS_PER_MINUTE:
+                raise AlskgError(f"the SPARQL server died {len(self.restarts)} times within a minute; giving up")
+            self.start()
+            return True
+
+    def stop(self) -> None:
+        with self._lock:
+            proc = self.proc
+        if proc is None or proc.poll() is not None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _drain(proc: subprocess.Popen) -> None:
+    """Read Oxigraph's stderr so a chatty server never blocks on a full pipe (last lines kept)."""
+    if proc.stderr is None:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        for _ in proc.stderr:
+            pass
+
+
+def _wait_ready(proc: subprocess.Popen, host: str, port: int, wait_s: float) -> None:
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AlskgError(f"the SPARQL server did not start (exit code {proc.returncode})")
+        if _answers(host, port):
+            return
+        time.sleep(0.05)
+    proc.kill()
+    raise AlskgError(f"the SPARQL server did not answer on {host}:{port} within {wait_s:.0f} s")
+
+
+class _Refusal(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+class _Front(ThreadingHTTPServer):
+    """The public address: one thread per connection, at most MAX_CONNECTIONS at once."""
+
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(self, addr: tuple[str, int], upstream: Upstream, timeout_s: int, max_parallel: int,
+                 allow_service: bool) -> None:
+        self.address_family = socket.AF_INET6 if ":" in addr[0] else socket.AF_INET
+        self.upstream, self.timeout_s, self.allow_service = upstream, timeout_s, allow_service
+        self.slots = threading.BoundedSemaphore(max_parallel)
+        self.connections = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self.local = threading.local()
+        super().__init__(addr, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self.connections.acquire(blocking=False):
+            with contextlib.suppress(OSError):
+                request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.connections.release()
+
+    def forward(self, method: str, target: str, body: bytes | None, headers: dict[str, str]) -> tuple[int, str, bytes]:
+        """Send one query to Oxigraph over this thread's kept-alive connection; retry once if it died."""
+        for attempt in (0, 1):
+            conn = getattr(self.local, "conn", None)
+            if conn is None or getattr(self.local, "port", None) != self.upstream.port:
+                conn = http.client.HTTPConnection("127.0.0.1", self.upstream.port, timeout=self.timeout_s + 5)
+                self.local.conn, self.local.port = conn, self.upstream.port
+            try:
+                conn.request(method, target, body=body, headers=headers)
+                resp = conn.getresponse()
+                data = resp.read(MAX_RESPONSE_BYTES + 1)
+                if len(data) > MAX_RESPONSE_BYTES:
+                    conn.close()
+                    raise _Refusal(507, "the answer is too large to send; add a LIMIT to the query")
+                return resp.status, resp.getheader("Content-Type", "application/octet-stream"), data
+            except TimeoutError:
+                conn.close()
+                self.local.conn = None
+                raise _Refusal(504, f"the query did not finish within the time limit of {self.timeout_s} s") from None
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                self.local.conn = None
+                if attempt:
+                    break
+                self.upstream.ensure()
+        raise _Refusal(503, "the SPARQL server is restarting; try again")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Front
+    timeout = 120  # an idle kept-alive connection is closed after this many seconds
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 - the base class's naming
+        self._query(None)
+
+    def do_POST(self) -> None:  # noqa: N802
+        length = self.headers.get("Content-Length")
+        if length is None or not length.isdigit() or int(length) > 4 * MAX_QUERY_CHARS + 4096:
+            self._send(413 if length and length.isdigit() else 411,
+                       "send the query with a Content-Length of at most 400 kB", close=True)
+            return
+        self._query(self.rfile.read(int(length)))
+
+    def _query(self, body: bytes | None) -> None:
+        try:
+            target = self._checked(body)
+            if not self.server.slots.acquire(timeout=self.server.timeout_s):
+                raise _Refusal(503, "the server is busy; try again")
+            try:
+                headers = {"Accept": self.headers.get("Accept", "application/sparql-results+json")}
+                if body is not None:
+                    headers["Content-Type"] = self.headers.get("Content-Type", "")
+                status, ctype, data = self.server.forward(self.command, target, body, headers)
+            finally:
+                self.server.slots.release()
+            if status == 200 and _cut_off(ctype, data):
+                raise _Refusal(503, f"the query was stopped at the time limit of {self.server.timeout_s} s; "
+                                    f"no partial answer is sent")
+        except _Refusal as r:
+            self._send(r.status, r.message)
+            return
+        except AlskgError as exc:  # the supervisor gave up
+            self._send(503, str(exc))
+            return
+        self._send(status, data, ctype)
+
+    def _checked(self, body: bytes | None) -> str:
+        """The upstream target after the query is checked (raises _Refusal)."""
+        url = urllib.parse.urlsplit(self.path)
+        if url.path != "/query":
+            raise _Refusal(404, "only /query is served (read-only SPARQL)")
+        try:
+            fields = urllib.parse.parse_qs(url.query, strict_parsing=False, errors="strict")
+            ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+            if body is not None and ctype == "application/x-www-form-urlencoded":
+                for k, v in urllib.parse.parse_qs(body.decode("utf-8"), errors="strict").items():
+                    fields.setdefault(k, []).extend(v)
+            elif body is not None and ctype == "application/sparql-query":
+                fields.setdefault("query", []).append(body.decode("utf-8"))
+            elif body is not None:
+                raise _Refusal(415, "send the query as application/x-www-form-urlencoded or application/sparql-query")
+        except (UnicodeDecodeError, ValueError):
+            raise _Refusal(400, "the request is not UTF-8 text") from None
+        if "update" in fields:
+            raise _Refusal(403, "this server is read-only")
+        if len(fields.get("query", [])) != 1:
+            raise _Refusal(400, "send exactly one query parameter")
+        try:
+            check_query(fields["query"][0], self.server.allow_service)
+        except QueryError as exc:
+            raise _Refusal(400, str(exc)) from None
+        return "/query" + (f"?{url.query}" if url.query else "")
+
+    def _send(self, status: int, data: bytes | str, ctype: str = "text/plain; charset=utf-8",
+              close: bool = False) -> None:
+        payload = data.encode("utf-8") if isinstance(data, str) else data
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(payload)))
+            if close:
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(payload)
+        except OSError:
+            self.close_connection = True
+
+
+def _cut_off(ctype: str, data: bytes) -> bool:
+    """True when Oxigraph stopped mid-answer (it appends its error text and ends the chunked body)."""
+    if data.rstrip().endswith(_CANCELLED) or _CANCELLED in data[-200:]:
+        return True
+    if "json" in ctype:
+        try:
+            json.loads(data)
+        except (ValueError, RecursionError):
+            return True
+    return False
+
+
 @dataclass(frozen=True)
 class Server:
     url: str
-    proc: subprocess.Popen
+    upstream: Upstream
+    front: _Front
+
+    @property
+    def proc(self) -> subprocess.Popen:
+        """The Oxigraph process now serving (it changes when the supervisor restarts it)."""
+        assert self.upstream.proc is not None
+        return self.upstream.proc
 
 
 def _hostport(host: str, port: int) -> str:
@@ -100,42 +370,40 @@ def _answers(host: str, port: int) -> bool:
         return False
 
 
-def _wait_ready(proc: subprocess.Popen, host: str, port: int, wait_s: float) -> None:
-    deadline = time.monotonic() + wait_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            err = proc.stderr.read() if proc.stderr else ""
-            raise AlskgError(f"the SPARQL server did not start on {host}:{port}: {err.strip()[-500:] or 'it exited'}")
-        if _answers(host, port):
-            return
-        time.sleep(0.05)
-    proc.kill()
-    raise AlskgError(f"the SPARQL server did not answer on {host}:{port} within {wait_s:.0f} s")
-
-
 @contextlib.contextmanager
-def running_server(nq_path: Path, host: str = "127.0.0.1", port: int = 7878, timeout_s: int = 30,
-                   wait_s: float = 20.0) -> Iterator[Server]:
-    """Start the server, yield it (``.url`` is its query URL), and always stop it."""
+def running_server(nq_path: Path, host: str = "127.0.0.1", port: int = 7878, timeout_s: int = DEFAULT_TIMEOUT_S,
+                   wait_s: float = 20.0, max_parallel: int = DEFAULT_MAX_PARALLEL, allow_service: bool = False,
+                   max_memory_mb: int = DEFAULT_MAX_MEMORY_MB) -> Iterator[Server]:
+    """Start Oxigraph and the guard in front of it, yield the server (``.url`` is its query URL),
+    and always stop both. The caller supervises with ``server.upstream.ensure()``."""
     if timeout_s < 1:
         raise AlskgError(f"the query timeout must be at least 1 second (got {timeout_s})")
     if not 0 < port < 65536:
         raise AlskgError(f"the port must be between 1 and 65535 (got {port})")
+    if max_parallel < 1:
+        raise AlskgError(f"at least one query must be allowed at a time (got {max_parallel})")
     check_port_free(host, port)
-    proc = subprocess.Popen(_command(prepare_store(nq_path), host, port, timeout_s),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    upstream = Upstream(prepare_store(nq_path), timeout_s, max_memory_mb, wait_s)
+    front: _Front | None = None
+    thread: threading.Thread | None = None
     try:
-        _wait_ready(proc, host, port, wait_s)
-        yield Server(f"http://{_hostport(host, port)}/query", proc)
-    finally:
-        proc.terminate()
+        upstream.start()
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stderr:
-            proc.stderr.close()
+            front = _Front((host, port), upstream, timeout_s, max_parallel, allow_service)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise AlskgError(f"port {port} on {host} is already in use; choose another with --port") from None
+            raise AlskgError(f"cannot listen on {_hostport(host, port)}: {exc.strerror or exc}") from None
+        thread = threading.Thread(target=front.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
+        thread.start()
+        yield Server(f"http://{_hostport(host, port)}/query", upstream, front)
+    finally:
+        if front is not None:
+            front.shutdown()
+            front.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+        upstream.stop()
 
 
 class _Stop(Exception):
@@ -146,15 +414,20 @@ def _raise_stop(signum: int, frame: object) -> None:
     raise _Stop(signum)
 
 
-def serve_forever(nq_path: Path, host: str, port: int, timeout_s: int,
-                  echo: Callable[[str], None] = print) -> None:
-    """Serve until interrupted (Ctrl-C, SIGTERM or SIGHUP), then stop the server and its child."""
+def serve_forever(nq_path: Path, host: str, port: int, timeout_s: int, echo: Callable[[str], None] = print,
+                  max_parallel: int = DEFAULT_MAX_PARALLEL, allow_service: bool = False) -> None:
+    """Serve until interrupted (Ctrl-C, SIGTERM or SIGHUP), restarting Oxigraph whenever it dies;
+    then stop the guard and Oxigraph."""
     previous = {sig: signal.signal(sig, _raise_stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        with running_server(nq_path, host, port, timeout_s) as server:
+        with running_server(nq_path, host, port, timeout_s, max_parallel=max_parallel,
+                            allow_service=allow_service) as server:
             echo(f"serving the graph read-only over SPARQL at {server.url} (Ctrl-C to stop)")
             try:
-                code = server.proc.wait()
+                while True:
+                    time.sleep(0.5)
+                    if server.upstream.ensure():
+                        echo("the Oxigraph server had stopped; restarted it")
             except (KeyboardInterrupt, _Stop):
                 echo("stopped")
                 return
@@ -164,4 +437,3 @@ def serve_forever(nq_path: Path, host: str, port: int, timeout_s: int,
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    raise AlskgError(f"the SPARQL server stopped unexpectedly (exit code {code})")

@@ -1,0 +1,165 @@
+"""Load test, run by hand (never in CI): N parallel clients against `alskg serve` on loopback for T seconds.
+
+    python benchmarks/bench_server_load.py [--clients 50] [--seconds 600] [--timeout-s 10] [--seeds DIR]
+
+Starts the real `alskg serve` in a child process on a free 127.0.0.1 port (loopback only), then
+each client sends a few quick queries (and the shipped ones that answer within 50 ms) in turn over one
+kept-alive connection and checks every answer against the first answer to the same query (a
+wrong or cut-off answer counts as an error). Prints requests per second, p50/p99 latency, errors
+by kind, how often the Oxigraph server was restarted, and whether `alskg serve` survived (still
+running and answering at the end).
+
+Before issue 13, Oxigraph's server on its own aborted after about 16,300 queries from 50 clients.
+Measured on the development container (2 cores, 23 GB), the guard in front (8 queries at once):
+
+    50 clients x 60 s (7 quick queries in turn): 4,615 requests (76/s), p50 596 ms, p99 1,976 ms,
+    0 errors, 0 restarts of Oxigraph, survived. The full 600 s run has not been recorded yet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import http.client
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+CHEAP = [
+    "ASK { ?s ?p ?o }",
+    "SELECT (COUNT(*) AS ?n) WHERE { ?c a <https://w3id.org/alskg/schema/Claim> }",
+    "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?s ?label LIMIT 50",
+    "SELECT DISTINCT ?t WHERE { ?s a ?t } ORDER BY ?t",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(conn: http.client.HTTPConnection, query: str) -> tuple[int, bytes]:
+    conn.request("GET", "/query?" + urllib.parse.urlencode({"query": query}),
+                 headers={"Accept": "application/sparql-results+json"})
+    resp = conn.getresponse()
+    return resp.status, resp.read()
+
+
+def _wait_answering(port: int, proc: subprocess.Popen, wait_s: float = 120) -> None:
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            sys.exit(f"alskg serve exited with {proc.returncode} before answering")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            if _get(conn, "ASK {}")[0] == 200:
+                conn.close()
+                return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit("alskg serve did not answer in time")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--seconds", type=float, default=600)
+    ap.add_argument("--timeout-s", type=int, default=10)
+    ap.add_argument("--seeds", type=Path, default=None)
+    args = ap.parse_args()
+    if not (1 <= args.clients <= 500 and 0 < args.seconds <= 3600):
+        sys.exit("choose 1-500 clients and at most 3600 seconds")
+
+    from kg.query import shipped_queries
+
+    shipped = [q.text for q in shipped_queries() if not any(p.required for p in q.params)]
+    port = _free_port()
+    cmd = [sys.executable, "-m", "kg", "serve", "--host", "127.0.0.1", "--port", str(port),
+           "--timeout-s", str(args.timeout_s), *(["--seeds", str(args.seeds)] if args.seeds else [])]
+    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                              env={**os.environ}, start_new_session=True)
+    try:
+        _wait_answering(port, server)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        expected = {}
+        for q in [*CHEAP, *shipped]:
+            t = time.perf_counter()
+            status, body = _get(conn, q)
+            assert status == 200, (status, body[:200])
+            if q in CHEAP or time.perf_counter() - t < 0.05:  # sustained load: the quick ones
+                expected[q] = body
+        conn.close()
+        queries = list(expected)
+
+        latencies: list[float] = []
+        errors: collections.Counter[str] = collections.Counter()
+        lock = threading.Lock()
+        stop_at = time.monotonic() + args.seconds
+
+        def client(i: int) -> None:
+            mine, bad = [], collections.Counter()
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=args.timeout_s + 30)
+            n = i
+            while time.monotonic() < stop_at:
+                q = queries[n % len(queries)]
+                n += 1
+                t = time.perf_counter()
+                try:
+                    status, body = _get(c, q)
+                except (OSError, http.client.HTTPException) as exc:
+                    bad[type(exc).__name__] += 1
+                    c.close()
+                    c = http.client.HTTPConnection("127.0.0.1", port, timeout=args.timeout_s + 30)
+                    continue
+                mine.append(time.perf_counter() - t)
+                if status != 200:
+                    bad[f"HTTP {status}"] += 1
+                elif body != expected[q]:
+                    bad["wrong answer"] += 1
+            c.close()
+            with lock:
+                latencies.extend(mine)
+                errors.update(bad)
+
+        start = time.monotonic()
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.monotonic() - start
+        alive = server.poll() is None
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            answering = _get(c, queries[0]) == (200, expected[queries[0]])
+        except OSError:
+            answering = False
+    finally:
+        server.terminate()
+        try:
+            _, err = server.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            _, err = server.communicate()
+
+    lat = sorted(latencies)
+    total = len(lat) + sum(v for k, v in errors.items() if not k.startswith("HTTP") and k != "wrong answer")
+    print(f"{args.clients} clients x {args.seconds:g} s ({len(queries)} queries in turn)")
+    print(f"requests: {total}  ({total / elapsed:.0f}/s)")
+    if lat:
+        print(f"latency:  p50 {statistics.median(lat) * 1000:.1f} ms  "
+              f"p99 {lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000:.1f} ms  max {lat[-1] * 1000:.0f} ms")
+    print(f"errors:   {sum(errors.values())} {dict(errors) if errors else ''}")
+    print(f"restarts of the Oxigraph server: {err.count('restarted it')}")
+    print(f"survived: {'yes' if alive and answering else 'NO'} (alskg serve running: {alive}, answering: {answering})")
+
+
+if __name__ == "__main__":
+    main()
