@@ -58,7 +58,7 @@ from kg.model import (
 )
 from kg.schema import Schema, load_schema
 from kg.text import IndexedText, closest_passage, fold
-from kg.textgate import check_text, clip, first_unsafe_in_file
+from kg.textgate import check_text, clip, first_unsafe_in_file, terminal_safe
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 SLUG_HINT = "use lower-case letters a-z, digits, '_' and '-' (at most 80), starting with a letter or digit"
@@ -282,11 +282,12 @@ def _load_yaml(path: Path, col: _Collector) -> Any:
         mark = getattr(exc, "problem_mark", None)
         position = getattr(exc, "position", 0)
         line = mark.line + 1 if mark else text.count("\n", 0, position) + 1
-        col.broken(path, line, f"not valid YAML: {clip(str(getattr(exc, 'problem', None) or exc), 200)}", hint)
+        reason = terminal_safe(str(getattr(exc, "problem", None) or exc)[:200])
+        col.broken(path, line, f"not valid YAML: {reason}", hint)
         return None
     except (ValueError, OverflowError, RecursionError, MemoryError) as exc:
         # a value the safe constructor cannot make: a 5,000-digit integer, a date like 2020-13-45
-        col.broken(path, 1, f"not valid YAML: a value cannot be read ({clip(str(exc), 120)})", hint)
+        col.broken(path, 1, f"not valid YAML: a value cannot be read ({terminal_safe(str(exc)[:120])})", hint)
         return None
     finally:
         if loader is not None:
@@ -416,7 +417,9 @@ def _read_documents(root: Path, col: _Collector) -> tuple[list[Document], dict[s
         if data is None:
             continue
         digest = hashlib.sha256(data).hexdigest()
-        if r["file"] in sums and sums[r["file"]] != digest:
+        if sums is None:
+            pass  # no checksum list: reported once, not once per document
+        elif r["file"] in sums and sums[r["file"]] != digest:
             col.add(path, 1, "document differs from its SHA256SUMS entry",
                     "documents are sources, never edit them; restore from ../shared/seeds/")
         elif r["file"] not in sums:
@@ -451,15 +454,16 @@ def _inside(path: Path, real_root: Path) -> bool:
     return True
 
 
-def _read_sha256sums(root: Path, col: _Collector) -> dict[str, str]:
+def _read_sha256sums(root: Path, col: _Collector) -> dict[str, str] | None:
+    """file → sha256 from SHA256SUMS; None if it is missing or unreadable (reported once, here)."""
     path = root / "SHA256SUMS"
     if not path.exists():
         col.add(path, 1, "SHA256SUMS is missing", "copy it from ../shared/seeds/")
-        return {}
+        return None
     out = {}
     text = _read_text(path, col, MAX_TABLE_BYTES, "checksum list")
     if text is None:
-        return {}
+        return None
     for n, line in enumerate(text.split("\n"), start=1):
         parts = line.split()
         if len(parts) == 2:
@@ -486,7 +490,7 @@ def _curation_files(folder: Path, col: _Collector) -> list[Path]:
                            f"rename it: {SLUG_HINT}, then .yaml")
         elif path.suffix.lower() in (".yaml", ".yml"):
             col.broken(path, 1, f"{clip(path.name)} is not read: alskg reads only files ending in .yaml",
-                       f"rename it to {clip(path.stem)}.yaml")
+                       f"rename it to {terminal_safe(path.stem[:80])}.yaml")
     return out
 
 
@@ -559,6 +563,7 @@ def _read_qualifiers(item: _Map, path: Path, col: _Collector) -> tuple[Qualifier
             col.add(path, item.line, f"qualifier is not a mapping: {clip(q)}", "write '- measure: ...'")
             continue
         _unknown_keys(q, QUALIFIER_KEYS, path, col, "a qualifier")
+        reported = len(col.problems)
         qual = Qualifier(
             measure=_str(q, "measure", path, col),
             value=_number(q, "value", path, col),
@@ -569,7 +574,9 @@ def _read_qualifiers(item: _Map, path: Path, col: _Collector) -> tuple[Qualifier
             unit=_str(q, "unit", path, col, required=False),
             comparison=_str(q, "comparison", path, col, required=False),
         )
-        if all(x is None for x in (qual.value, qual.from_value, qual.to_value, qual.change, qual.fold)):
+        numbers_refused = any("qualifier '" in p.message for p in col.problems[reported:])
+        if all(x is None for x in (qual.value, qual.from_value, qual.to_value, qual.change, qual.fold)) \
+                and not numbers_refused:
             col.add(path, q.line, "qualifier has no number", "give at least one of value, from/to, change, fold")
         out.append(qual)
     return tuple(out)
@@ -609,7 +616,8 @@ def _read_claim_files(root: Path, col: _Collector, doc_ids: set[str]) -> tuple[l
             continue
         _unknown_keys(data, {"document", "claims", "no_claim"}, path, col, "a claims file")
         doc = _str(data, "document", path, col)
-        if doc and doc_ids and doc not in doc_ids:  # no known documents at all is reported once, elsewhere
+        # no known documents at all, or a refused row of documents.tsv, is reported once, elsewhere
+        if doc and doc_ids and doc not in doc_ids and not col.incomplete("documents"):
             col.add(path, data.key_lines.get("document", 1), f"unknown document {clip(doc)}",
                     f"known documents: {', '.join(sorted(doc_ids))}")
         if doc and path.stem != doc:
