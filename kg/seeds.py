@@ -132,10 +132,11 @@ class _Collector:
     unreadable: set[Path] = field(default_factory=set)  # files that could not be parsed at all
 
     def rel(self, path: Path) -> str:
+        """The path as problems show it (relative to the seeds' parent; a hostile file name escaped)."""
         try:
-            return str(path.relative_to(self.root.parent))
+            return terminal_safe(str(path.relative_to(self.root.parent)))
         except ValueError:
-            return str(path)
+            return terminal_safe(str(path))
 
     def add(self, path: Path, line: int, message: str, hint: str = "") -> None:
         self.problems.append(Problem(self.rel(path), line, message, hint))
@@ -756,29 +757,29 @@ def _check_entities(seeds: Seeds, schema: Schema, col: _Collector) -> None:
                                         "use letters a-z, digits and '_' (at most 80), e.g. sod1_g93a"))
         if e.id in seen:
             other = seen[e.id].where
-            col.problems.append(Problem(f, line, f"duplicate entity id {e.id!r} (also at {other})",
+            col.problems.append(Problem(f, line, f"duplicate entity id {clip(e.id)} (also at {other})",
                                         "merge the two entries"))
         seen[e.id] = e
         if e.type and e.type not in schema.types:
-            col.problems.append(Problem(f, line, f"unknown entity type {e.type!r}",
+            col.problems.append(Problem(f, line, f"unknown entity type {clip(e.type)}",
                                         f"use one of: {', '.join(sorted(schema.types))}"))
         for name in {fold(x) for x in (e.en, *e.ja, *e.synonyms) if x}:
             if name in names and names[name].id != e.id:
                 col.problems.append(Problem(
-                    f, line, f"name {name!r} of {e.id!r} is also a name of {names[name].id!r}",
+                    f, line, f"name {clip(name)} of {clip(e.id)} is also a name of {names[name].id!r}",
                     "one real thing is one entity: merge them, or drop the shared synonym"))
             names.setdefault(name, e)
         for ja in e.ja if not col.incomplete("documents") else ():
             if squashed_docs and not any(t.contains(ja) for t in squashed_docs):
-                col.problems.append(Problem(f, line, f"Japanese label {ja!r} of {e.id!r} is not in any document",
+                col.problems.append(Problem(f, line, f"Japanese label {clip(ja)} of {clip(e.id)} is not in any document",
                                             "Japanese labels are copied from the documents' own wording"))
         for x in e.xrefs:
             if not CURIE.match(x) or x.split(":", 1)[0] not in schema.prefixes:
-                col.problems.append(Problem(f, line, f"xref {x!r} is not a CURIE with a known prefix",
+                col.problems.append(Problem(f, line, f"xref {clip(x)} is not a CURIE with a known prefix",
                                             "write PREFIX:ID with a prefix from ontology/prefixes.tsv"))
             elif x not in verified:
                 col.problems.append(Problem(
-                    f, line, f"xref {x!r} is not in ontology/grounding.tsv",
+                    f, line, f"xref {clip(x)} is not in ontology/grounding.tsv",
                     "only ids checked against real ontology data go in; add the verified row first or drop it"))
     for e in seeds.entities:
         f, line = _where(e.where)
@@ -788,9 +789,9 @@ def _check_entities(seeds: Seeds, schema: Schema, col: _Collector) -> None:
             if target not in seen:
                 if col.incomplete("entities"):
                     continue  # it may be in the entity file that could not be read
-                col.problems.append(Problem(f, line, f"{key} names unknown entity {target!r}", "add it to the registry"))
+                col.problems.append(Problem(f, line, f"{key} names unknown entity {clip(target)}", "add it to the registry"))
             elif seen[target].type != want:
-                col.problems.append(Problem(f, line, f"{key} must name a {want}, {target!r} is a {seen[target].type}", ""))
+                col.problems.append(Problem(f, line, f"{key} must name a {want}, {clip(target)} is a {seen[target].type}", ""))
 
 
 def _check_claims(seeds: Seeds, schema: Schema, col: _Collector) -> None:
@@ -824,13 +825,13 @@ def _check_claims(seeds: Seeds, schema: Schema, col: _Collector) -> None:
                 if not col.incomplete("entities"):
                     col.problems.append(Problem(f, line, f"unknown {role} entity {clip(ref)}", _suggest(ref, ents)))
             elif not schema.is_a(ents[ref].type, want):
-                col.problems.append(Problem(f, line, f"{role} must be a {want}; {ref!r} is a {ents[ref].type}", ""))
+                col.problems.append(Problem(f, line, f"{role} must be a {want}; {clip(ref)} is a {ents[ref].type}", ""))
         _check_certainty(c, schema, col)
         if c.evidence and c.evidence not in schema.evidence_kinds:
-            col.problems.append(Problem(f, line, f"unknown evidence kind {c.evidence!r}",
+            col.problems.append(Problem(f, line, f"unknown evidence kind {clip(c.evidence)}",
                                         f"use one of: {', '.join(schema.evidence_kinds)}"))
         if c.status and c.status not in schema.statuses:
-            col.problems.append(Problem(f, line, f"unknown status {c.status!r}",
+            col.problems.append(Problem(f, line, f"unknown status {clip(c.status)}",
                                         f"use one of: {', '.join(schema.statuses)}"))
         if c.status == "background" and c.evidence not in ("background_statement", ""):
             col.problems.append(Problem(f, line, "a background claim must have evidence: background_statement",
@@ -853,7 +854,7 @@ def _check_claims(seeds: Seeds, schema: Schema, col: _Collector) -> None:
     for e in seeds.entities if not col.unreadable else ():  # an unreadable claims file would make all look unused
         if e.id not in used:
             f, line = _where(e.where)
-            col.problems.append(Problem(f, line, f"entity {e.id!r} is used by no claim",
+            col.problems.append(Problem(f, line, f"entity {clip(e.id)} is used by no claim",
                                         "use it in a claim or remove it from the registry"))
     for n in seeds.no_claims:
         f, line = _where(n.where)
@@ -869,11 +870,11 @@ def _check_certainty(c: Claim, schema: Schema, col: _Collector) -> None:
     if not c.certainty:
         return  # the missing field is already reported
     if c.certainty not in schema.certainties:
-        col.problems.append(Problem(f, line, f"unknown certainty {c.certainty!r}",
+        col.problems.append(Problem(f, line, f"unknown certainty {clip(c.certainty)}",
                                     f"use one of: {', '.join(schema.certainties)}"))
         return
     if (c.certainty == "background") != (c.status == "background"):
-        col.problems.append(Problem(f, line, f"certainty {c.certainty!r} does not fit status {c.status!r}",
+        col.problems.append(Problem(f, line, f"certainty {clip(c.certainty)} does not fit status {clip(c.status)}",
                                     "background knowledge is status: background and certainty: background; "
                                     "a study's own claim is observed, interpretation or hypothesis"))
     cues = [cue for cue in schema.hedge_cues if cue in c.quote]

@@ -176,6 +176,12 @@ def test_a_curation_file_whose_name_is_not_a_slug_is_reported(mini_seeds):
     only(read_seeds(mini_seeds)[1], "mini/entities/My Entities.yaml", "is not a slug")
 
 
+def test_a_file_name_with_a_terminal_escape_is_shown_escaped(mini_seeds):
+    (mini_seeds / "claims" / "x\x1b[2J.yml").write_text("[]\n", encoding="utf-8")
+    p = only(read_seeds(mini_seeds)[1], "mini/claims/x\\x1b[2J.yml", "is not read")
+    assert "\x1b" not in str(p)
+
+
 @pytest.mark.parametrize("content", ["", "\n\n", "# only a comment\n", "~\n", "null\n"])
 def test_an_empty_claims_file_is_one_problem_naming_it(mini_seeds, content):
     _claims(mini_seeds).write_text(content, encoding="utf-8")
