@@ -16,6 +16,7 @@ from kg.namespaces import ENT
 from kg.network import all_claims
 from kg.paths import PathFinder, format_evidence
 from kg.results import EntityView, Link, Neighborhood, entity_ref
+from kg.textgate import terminal_safe
 
 MAX_NEIGHBOR_HOPS = 4
 
@@ -90,7 +91,7 @@ def format_entity(G: nx.MultiDiGraph, v: EntityView) -> str:
         neg = "NOT " if c.negated else ""
         out.append(f"  {_label(G, c.subject)} —{neg}{c.predicate}→ {_label(G, c.object)}")
         out += format_evidence(c, indent="    ", G=G)
-    return "\n".join(out)
+    return terminal_safe("\n".join(out))  # curated text never drives the terminal
 
 
 def format_neighborhood(G: nx.MultiDiGraph, nb: Neighborhood) -> str:
@@ -106,4 +107,4 @@ def format_neighborhood(G: nx.MultiDiGraph, nb: Neighborhood) -> str:
     for ref, d in nb.nodes:
         rel = f"   {'; '.join(direct[ref.id])}" if ref.id in direct else ""
         out.append(f"  {d}  {ref.label_en} [{ref.id}] {ref.type}{rel}")
-    return "\n".join(out)
+    return terminal_safe("\n".join(out))  # curated text never drives the terminal

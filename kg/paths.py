@@ -24,6 +24,7 @@ from kg.model import AlskgError, Claim
 from kg.names import NameIndex
 from kg.results import EntityRef, Hop, Link, NegativeFinding, PathAnswer, PathResult, entity_ref
 from kg.schema import load_schema
+from kg.textgate import terminal_safe
 
 DAMPING = 0.4  # Hetionet's w for degree-weighted path counts
 CERTAINTY_WEIGHT = {"observed": 1.0, "interpretation": 0.75, "hypothesis": 0.5, "background": 1.0, "registry": 1.0}
@@ -269,8 +270,8 @@ def format_link(G: nx.MultiDiGraph, hop: Hop, link: Link, lang: str = "en") -> s
     """'astrocyte —regulates→ microglia' or, against the path, 'microglia ←regulates— astrocyte'."""
     s, t = _label(None, hop.source, G, lang), _label(None, hop.target, G, lang)
     if link.subject == hop.source:
-        return f"{s} —{link.predicate}→ {t}"
-    return f"{s} ←{link.predicate}— {t}"
+        return terminal_safe(f"{s} —{link.predicate}→ {t}")
+    return terminal_safe(f"{s} ←{link.predicate}— {t}")
 
 
 def format_evidence(c: Claim, indent: str = "     ", G: nx.MultiDiGraph | None = None) -> list[str]:
@@ -283,7 +284,7 @@ def format_evidence(c: Claim, indent: str = "     ", G: nx.MultiDiGraph | None =
     if c.context:
         lines.append(f"{indent}  context: {c.context.describe(lambda e: _label(None, e, G, 'en') if G is not None else e)}")
     lines += [f"{indent}  {q}" for q in c.qualifier_lines]
-    return lines
+    return [terminal_safe(line) for line in lines]  # also printed by kg.analyze
 
 
 CERTAINTY_TAGS = {"interpretation": "INTERPRETATION", "hypothesis": "HYPOTHESIS"}  # observed and background go untagged
@@ -323,7 +324,7 @@ def format_answer(G: nx.MultiDiGraph, ans: PathAnswer, lang: str = "en") -> str:
         tail = f" ({'; '.join(extra)})" if extra else ""
         out.append(f"No {mode}path from {a} [{ans.source.id}] to {b} [{ans.target.id}] within {ans.max_hops} "
                    f"hop{'s' if ans.max_hops != 1 else ''}{tail}.")
-        return "\n".join(out)
+        return terminal_safe("\n".join(out))
     out.append(f"{a} [{ans.source.id}] → {b} [{ans.target.id}]: {ans.found}{'+' if ans.truncated else ''} "
                f"{mode}path{'s' if ans.found != 1 else ''} within {ans.max_hops} hop{'s' if ans.max_hops != 1 else ''}; "
                f"showing {len(ans.paths)}, fewest hops first, then most specific and best observed")
@@ -351,4 +352,4 @@ def format_answer(G: nx.MultiDiGraph, ans: PathAnswer, lang: str = "en") -> str:
             for c in h.negated:
                 out.append(f"   NOT: {_label(None, c.subject, G, lang)} —NOT {c.predicate}→ {_label(None, c.object, G, lang)}")
                 out += format_evidence(c, G=G)
-    return "\n".join(out)
+    return terminal_safe("\n".join(out))  # curated text never drives the terminal

@@ -3,14 +3,39 @@
 Each problem names the file and line and says how to fix it. Nothing here raises on the first
 error: ``read_seeds`` returns what it could read plus the full list of problems, and callers
 decide whether to stop (``load_seeds`` does).
+
+The reader is safe against hostile files, and each file's failure stays one clear problem of its own:
+
+* only regular files are read (a FIFO, a device, a folder or a link to one is refused before it is
+  opened for reading, so nothing can block or stream forever), each up to a size cap:
+  ``MAX_YAML_BYTES`` for entity and claims files, ``MAX_DOCUMENT_BYTES`` for documents,
+  ``MAX_TABLE_BYTES`` for ``documents.tsv`` and ``SHA256SUMS`` (the largest files today are 90 KB);
+* YAML is read with libyaml's safe loader when PyYAML has it (the pure Python one otherwise), after one
+  pass over its events that refuses nesting deeper than ``MAX_YAML_DEPTH`` and documents that expand,
+  through aliases, to more than ``MAX_YAML_VALUES`` values (an "alias bomb") or refer to themselves;
+  the loader keeps every mapping's line and its keys' lines (the C parser reports marks as the
+  Python one does; only construction, which records them, runs in Python);
+* a raw control character anywhere in a curation file is refused with its line and column, and then
+  every text field passes the one text gate (``kg.textgate``) once, after reading;
+* ids are one slug pattern (``SLUG``): lower-case letters, digits, '_' and '-' (entity ids no '-');
+  document files must lie inside the seeds folder; dates are real dates (YYYY or YYYY-MM-DD);
+* a broken, empty or missing file is reported once, and the checks it would make fail (unknown
+  entities, entities used by no claim) are not run on its account.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
+import datetime
 import difflib
 import hashlib
+import io
+import math
+import os
 import re
+import stat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,9 +58,12 @@ from kg.model import (
 )
 from kg.schema import Schema, load_schema
 from kg.text import IndexedText, closest_passage, fold
+from kg.textgate import check_text, clip, first_unsafe_in_file, terminal_safe
 
-ENTITY_ID = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
+SLUG_HINT = "use lower-case letters a-z, digits, '_' and '-' (at most 80), starting with a letter or digit"
 CURIE = re.compile(r"^[A-Za-z][A-Za-z0-9.]*:[A-Za-z0-9_.\-]+$")
+DATE = re.compile(r"^\d{4}(-\d{2}-\d{2})?$")
 DOC_COLUMNS = ["id", "file", "kind", "paper_title", "journal", "published", "doi", "pmid", "institutions"]
 ENTITY_KEYS = {"id", "type", "en", "ja", "synonyms", "xrefs", "variant_of", "product_of", "note"}
 CLAIM_KEYS = {
@@ -46,6 +74,17 @@ CONTEXT_KEYS = {"cell_type", "anatomy", "comparison"}
 QUALIFIER_KEYS = {"measure", "value", "from", "to", "change", "fold", "unit", "comparison"}
 NO_CLAIM_KEYS = {"quote", "reason"}
 
+MAX_YAML_BYTES = 4 * 1024 * 1024
+MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
+MAX_TABLE_BYTES = 1024 * 1024
+MAX_YAML_DEPTH = 32
+MAX_YAML_VALUES = 1_000_000
+
+
+def is_entity_id(text: str) -> bool:
+    """An entity id: a slug written with '_' between words (never '-', the documents' separator)."""
+    return bool(SLUG.match(text)) and "-" not in text
+
 
 class _Map(dict):
     """A YAML mapping that remembers its line and the line of each key."""
@@ -54,8 +93,11 @@ class _Map(dict):
     key_lines: dict[str, int]
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that records line numbers and reports duplicate keys instead of hiding them."""
+_SafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML was built with it
+
+
+class _LineLoader(_SafeLoader):  # type: ignore[misc, valid-type]
+    """The safe loader, recording line numbers and reporting duplicate keys instead of hiding them."""
 
     def __init__(self, stream: Any):
         super().__init__(stream)
@@ -90,39 +132,171 @@ class _Collector:
     unreadable: set[Path] = field(default_factory=set)  # files that could not be parsed at all
 
     def rel(self, path: Path) -> str:
+        """The path as problems show it (relative to the seeds' parent; a hostile file name escaped)."""
         try:
-            return str(path.relative_to(self.root.parent))
+            return terminal_safe(str(path.relative_to(self.root.parent)))
         except ValueError:
-            return str(path)
+            return terminal_safe(str(path))
 
     def add(self, path: Path, line: int, message: str, hint: str = "") -> None:
         self.problems.append(Problem(self.rel(path), line, message, hint))
 
+    def broken(self, path: Path, line: int, message: str, hint: str = "") -> None:
+        """A file that could not be read at all: one problem, and no checks that it would make fail."""
+        self.add(path, line, message, hint)
+        self.unreadable.add(path)
+
+    def incomplete(self, part: str) -> bool:
+        """Whether some of the ``part`` ('documents', 'entities' or 'claims') could not be read, so
+        that checks relying on all of it would only report follow-on errors."""
+        for path in self.unreadable:
+            try:
+                first = path.relative_to(self.root).parts[0]
+            except (ValueError, IndexError):
+                first = ""
+            if (first if first in ("entities", "claims") else "documents") == part:
+                return True
+        return False
+
+
+def _read_bytes(path: Path, col: _Collector, cap: int, what: str = "file") -> bytes | None:
+    """The bytes of a regular file of at most ``cap`` bytes, or None with one problem.
+
+    The file type is checked before opening (a FIFO would block ``open``) and again on the open file
+    (it may have been swapped in between); the read itself never takes more than ``cap + 1`` bytes."""
+    hint = f"the {what} must be an ordinary file inside the seeds folder"
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            col.broken(path, 1, f"not an ordinary file ({_kind(path)})", hint)
+            return None
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+                     | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        col.broken(path, 1, f"cannot read the {what}: {exc.strerror or exc}", hint)
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            col.broken(path, 1, f"not an ordinary file ({_kind(path)})", hint)
+            return None
+        chunks, size = [], 0
+        while size <= cap:
+            chunk = os.read(fd, min(1 << 20, cap + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        col.broken(path, 1, f"cannot read the {what}: {exc.strerror or exc}", hint)
+        return None
+    finally:
+        os.close(fd)
+    if size > cap:
+        col.broken(path, 1, f"the {what} is larger than {cap // 1024:,} KB, the most alskg reads",
+                   "split it (one claims file per document, entities over several files)")
+        return None
+    return b"".join(chunks)
+
+
+def _kind(path: Path) -> str:
+    """'a FIFO', 'a device', 'a folder' ... what a path is, for a message."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return "unknown kind"
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+                       (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "unknown kind"
+
+
+def _read_text(path: Path, col: _Collector, cap: int, what: str = "file") -> str | None:
+    data = _read_bytes(path, col, cap, what)
+    if data is None:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        col.broken(path, 1, f"not UTF-8 text ({exc.reason})", "save the file as UTF-8")
+        return None
+
+
+def _yaml_shape_problem(text: str) -> str | None:
+    """Why the YAML must not be built into objects (too deep, too many values once aliases are
+    expanded, an alias inside its own anchor), or None. One pass over the parser's events, which
+    needs no recursion and no memory beyond the nesting stack."""
+    loader = _SafeLoader(text)
+    try:
+        stack: list[tuple[str | None, int]] = []
+        sizes: dict[str, int] = {}
+        values = 0
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                if len(stack) >= MAX_YAML_DEPTH:
+                    return f"nested more than {MAX_YAML_DEPTH} levels deep"
+                stack.append((event.anchor, values))
+                values += 1
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                anchor, before = stack.pop()
+                if anchor is not None:
+                    sizes[anchor] = values - before
+            elif isinstance(event, yaml.ScalarEvent):
+                values += 1
+                if event.anchor is not None:
+                    sizes[event.anchor] = 1
+            elif isinstance(event, yaml.AliasEvent):
+                if any(anchor == event.anchor for anchor, _ in stack):
+                    return f"the alias *{clip(event.anchor, 30)} refers to the item that contains it"
+                values += sizes.get(event.anchor, 1)  # an undefined alias is left to the loader's message
+            if values > MAX_YAML_VALUES:
+                return f"more than {MAX_YAML_VALUES:,} values once its aliases (*name) are expanded"
+        return None
+    finally:
+        loader.dispose()
+
 
 def _load_yaml(path: Path, col: _Collector) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        col.add(path, 1, f"not UTF-8 text ({exc.reason})", "save the file as UTF-8")
-        col.unreadable.add(path)
+    text = _read_text(path, col, MAX_YAML_BYTES, "YAML file")
+    if text is None:
         return None
+    bad = first_unsafe_in_file(text)
+    if bad:
+        line, column, char = bad
+        col.broken(path, line, f"the control character {char} at column {column}",
+                   "only tab and newline may appear in a curation file: remove it or write a plain space "
+                   "(it is often invisible; a text editor's 'show invisibles' reveals it)")
+        return None
+    hint = ("check indentation and quoting near this line (quote text containing ': ' or '#'; "
+            "no control characters)")
     loader = None
     try:
-        loader = _LineLoader(text)  # the reader rejects control characters already here
+        shape = _yaml_shape_problem(text)
+        if shape:
+            col.broken(path, 1, f"YAML refused: {shape}", "curation files are flat lists of items; "
+                       "write each value out instead of using anchors (&name) and aliases (*name)")
+            return None
+        loader = _LineLoader(text)
         data = loader.get_single_data()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else text.count("\n", 0, getattr(exc, "position", 0)) + 1
-        col.add(path, line, f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
-                "check indentation and quoting near this line (quote text containing ': ' or '#'; "
-                "no control characters)")
-        col.unreadable.add(path)
+        position = getattr(exc, "position", 0)
+        line = mark.line + 1 if mark else text.count("\n", 0, position) + 1
+        reason = terminal_safe(str(getattr(exc, "problem", None) or exc)[:200])
+        col.broken(path, line, f"not valid YAML: {reason}", hint)
+        return None
+    except (ValueError, OverflowError, RecursionError, MemoryError) as exc:
+        # a value the safe constructor cannot make: a 5,000-digit integer, a date like 2020-13-45
+        col.broken(path, 1, f"not valid YAML: a value cannot be read ({terminal_safe(str(exc)[:120])})", hint)
         return None
     finally:
         if loader is not None:
             loader.dispose()
     for key, line in loader.duplicates:
-        col.add(path, line, f"key {key!r} appears twice in one item", "keep one of them")
+        col.add(path, line, f"key {clip(key)} appears twice in one item", "keep one of them")
+    if data is None:
+        col.broken(path, 1, "the file is empty", "write its items, or delete the file")
     return data
 
 
@@ -134,12 +308,22 @@ def _str(item: _Map, key: str, path: Path, col: _Collector, required: bool = Tru
         return ""
     value = item[key]
     if not isinstance(value, str):
-        col.add(path, line, f"field {key!r} must be text, got {type(value).__name__} {value!r}",
-                f"quote the value: {key}: \"{value}\" (YAML reads yes/no/NO/on/off and numbers as non-text)")
-        return str(value)
+        scalar = not isinstance(value, (dict, list))
+        col.add(path, line, f"field {key!r} must be text, got {type(value).__name__} {clip(value)}",
+                f"quote the value: {key}: \"{clip(value, 30) if scalar else '...'}\" "
+                "(YAML reads yes/no/NO/on/off and numbers as non-text)")
+        return _as_text(value)
     if required and not value.strip():
         col.add(path, line, f"field {key!r} is empty", "write a value or remove the item")
     return value
+
+
+def _as_text(value: object) -> str:
+    """A non-text scalar as the text it was probably meant to be (so later checks see it); '' for
+    anything else (a list, a mapping, a huge number: never turned into a huge string)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return ""
+    return str(value) if isinstance(value, (bool, int, float, datetime.date)) else ""
 
 
 def _str_list(item: _Map, key: str, path: Path, col: _Collector) -> tuple[str, ...]:
@@ -156,8 +340,8 @@ def _str_list(item: _Map, key: str, path: Path, col: _Collector) -> tuple[str, .
     for v in value:
         if not isinstance(v, str):
             col.add(path, item.key_lines.get(key, item.line),
-                    f"field {key!r} has a non-text entry {v!r}", "quote every entry")
-            v = str(v)
+                    f"field {key!r} has a non-text entry {clip(v)}", "quote every entry")
+            continue
         out.append(v)
     return tuple(out)
 
@@ -165,7 +349,7 @@ def _str_list(item: _Map, key: str, path: Path, col: _Collector) -> tuple[str, .
 def _unknown_keys(item: _Map, allowed: set[str], path: Path, col: _Collector, what: str) -> None:
     for key in item:
         if key not in allowed:
-            col.add(path, item.key_lines.get(str(key), item.line), f"unknown field {key!r} in {what}",
+            col.add(path, item.key_lines.get(str(key), item.line), f"unknown field {clip(key)} in {what}",
                     f"allowed fields: {', '.join(sorted(allowed))}")
 
 
@@ -174,20 +358,27 @@ def _read_documents(root: Path, col: _Collector) -> tuple[list[Document], dict[s
     sums = _read_sha256sums(root, col)
     docs: list[Document] = []
     texts: dict[str, str] = {}
-    if not tsv.is_file():
+    if not tsv.exists():
         col.add(tsv, 1, "documents.tsv is missing", "copy it from ../shared/seeds/")
         return docs, texts
+    text = _read_text(tsv, col, MAX_TABLE_BYTES, "document table")
+    if text is None:
+        return docs, texts
+    # Rows end at \n (or \r\n) only: csv on the text itself, never str.splitlines(), which would also
+    # break a row at U+2028, U+0085 or a form feed inside a cell (the text gate reports those).
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t")
     try:
-        rows = list(csv.reader(tsv.read_text(encoding="utf-8").splitlines(), delimiter="\t"))
-    except UnicodeDecodeError as exc:
-        col.add(tsv, 1, f"not UTF-8 text ({exc.reason})", "copy it from ../shared/seeds/")
+        header = next(reader, [])
+        rows = [(reader.line_num, row) for row in reader]
+    except csv.Error as exc:
+        col.add(tsv, reader.line_num or 1, f"not a readable table ({exc})", "separate columns with tabs, one row a line")
         return docs, texts
-    reader = iter(rows)
-    header = next(reader, [])
     if header != DOC_COLUMNS:
-        col.add(tsv, 1, f"unexpected header {header}", f"columns must be: {' '.join(DOC_COLUMNS)}")
+        col.add(tsv, 1, f"unexpected header {clip(' '.join(header), 200)}", f"columns must be: {' '.join(DOC_COLUMNS)}")
         return docs, texts
-    for n, row in enumerate(reader, start=2):
+    seen: dict[str, int] = {}
+    real_root = root.resolve()
+    for n, row in rows:
         if not row:
             continue
         if len(row) > len(DOC_COLUMNS) and not any(row[len(DOC_COLUMNS) - 1:-1]):
@@ -195,16 +386,41 @@ def _read_documents(root: Path, col: _Collector) -> tuple[list[Document], dict[s
             # the file must stay byte-identical, so empty surplus cells there are tolerated.
             row = row[: len(DOC_COLUMNS) - 1] + [row[-1]]
         if len(row) != len(DOC_COLUMNS):
-            col.add(tsv, n, f"row has {len(row)} columns, expected {len(DOC_COLUMNS)}", "separate with tabs")
+            col.broken(tsv, n, f"row has {len(row)} columns, expected {len(DOC_COLUMNS)}", "separate with tabs")
             continue
         r = dict(zip(DOC_COLUMNS, row, strict=True))
-        path = root / r["file"]
-        if not path.is_file():
-            col.add(tsv, n, f"document file {r['file']} is missing", "copy it byte-identical from ../shared/seeds/")
+        refused = [gate for name, value in r.items() if (gate := check_text(value, name))]
+        for message, hint in refused:
+            col.add(tsv, n, message, hint)
+        if refused:
+            col.unreadable.add(tsv)
             continue
-        data = path.read_bytes()
+        if not SLUG.match(r["id"]):
+            col.broken(tsv, n, f"document id {clip(r['id'])} is not a slug", SLUG_HINT + ", e.g. glia-sod1-2008")
+            continue
+        if r["id"] in seen:
+            col.broken(tsv, n, f"duplicate document id {r['id']!r} (also on line {seen[r['id']]})",
+                       "each document has one row; give the other document its own id")
+            continue
+        seen[r["id"]] = n
+        if r["published"] and not _is_date(r["published"]):
+            col.add(tsv, n, f"published {clip(r['published'])} is not a date",
+                    "write the year (2022) or the full date (2022-03-17), a real calendar date")
+        path = root / r["file"]
+        if not r["file"] or Path(r["file"]).is_absolute() or not _inside(path, real_root):
+            col.broken(tsv, n, f"document file {clip(r['file'])} is not inside the seeds folder",
+                       "give the file name relative to the seeds folder, e.g. glia-sod1-2008.ja.txt")
+            continue
+        if not path.exists():
+            col.broken(tsv, n, f"document file {r['file']} is missing", "copy it byte-identical from ../shared/seeds/")
+            continue
+        data = _read_bytes(path, col, MAX_DOCUMENT_BYTES, "document")
+        if data is None:
+            continue
         digest = hashlib.sha256(data).hexdigest()
-        if r["file"] in sums and sums[r["file"]] != digest:
+        if sums is None:
+            pass  # no checksum list: reported once, not once per document
+        elif r["file"] in sums and sums[r["file"]] != digest:
             col.add(path, 1, "document differs from its SHA256SUMS entry",
                     "documents are sources, never edit them; restore from ../shared/seeds/")
         elif r["file"] not in sums:
@@ -212,25 +428,44 @@ def _read_documents(root: Path, col: _Collector) -> tuple[list[Document], dict[s
         try:
             texts[r["id"]] = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            col.add(path, 1, f"document is not UTF-8 text ({exc.reason})", "restore it from ../shared/seeds/")
+            col.broken(path, 1, f"document is not UTF-8 text ({exc.reason})", "restore it from ../shared/seeds/")
             continue
         docs.append(Document(r["id"], r["file"], r["kind"], r["paper_title"], r["journal"],
                              r["published"], r["doi"], r["pmid"], r["institutions"], digest))
     return docs, texts
 
 
-def _read_sha256sums(root: Path, col: _Collector) -> dict[str, str]:
-    path = root / "SHA256SUMS"
-    if not path.is_file():
-        col.add(path, 1, "SHA256SUMS is missing", "copy it from ../shared/seeds/")
-        return {}
-    out = {}
+def _is_date(text: str) -> bool:
+    """YYYY or YYYY-MM-DD, and a day the calendar has."""
+    if not DATE.match(text):
+        return False
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        col.add(path, 1, f"not UTF-8 text ({exc.reason})", "copy it from ../shared/seeds/")
-        return {}
-    for n, line in enumerate(text.splitlines(), start=1):
+        datetime.date.fromisoformat(text if len(text) > 4 else f"{text}-01-01")
+    except ValueError:
+        return False
+    return True
+
+
+def _inside(path: Path, real_root: Path) -> bool:
+    """Whether ``path``, with its links and '..' resolved, lies inside the (resolved) seeds folder."""
+    try:
+        path.resolve().relative_to(real_root)
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
+
+
+def _read_sha256sums(root: Path, col: _Collector) -> dict[str, str] | None:
+    """file → sha256 from SHA256SUMS; None if it is missing or unreadable (reported once, here)."""
+    path = root / "SHA256SUMS"
+    if not path.exists():
+        col.add(path, 1, "SHA256SUMS is missing", "copy it from ../shared/seeds/")
+        return None
+    out = {}
+    text = _read_text(path, col, MAX_TABLE_BYTES, "checksum list")
+    if text is None:
+        return None
+    for n, line in enumerate(text.split("\n"), start=1):
         parts = line.split()
         if len(parts) == 2:
             out[parts[1].lstrip("*")] = parts[0]
@@ -239,9 +474,30 @@ def _read_sha256sums(root: Path, col: _Collector) -> dict[str, str]:
     return out
 
 
+def _curation_files(folder: Path, col: _Collector) -> list[Path]:
+    """The ``*.yaml`` files of a curation folder. A file that looks meant to be read but would not be
+    (``x.yml``, ``x.YAML``) or whose name is not a slug is a problem, never silently skipped."""
+    if not folder.is_dir():
+        return []
+    out = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            continue
+        if path.suffix == ".yaml":
+            if SLUG.match(path.stem):
+                out.append(path)
+            else:
+                col.broken(path, 1, f"file name {clip(path.name)} is not a slug, the file is not read",
+                           f"rename it: {SLUG_HINT}, then .yaml")
+        elif path.suffix.lower() in (".yaml", ".yml"):
+            col.broken(path, 1, f"{clip(path.name)} is not read: alskg reads only files ending in .yaml",
+                       f"rename it to {terminal_safe(path.stem[:80])}.yaml")
+    return out
+
+
 def _read_entities(root: Path, col: _Collector) -> list[Entity]:
     folder = root / "entities"
-    files = sorted(folder.glob("*.yaml"))
+    files = _curation_files(folder, col)
     if not files:
         col.add(folder, 1, "no entity files (entities/*.yaml)", "the entity registry must exist")
     out: list[Entity] = []
@@ -254,7 +510,7 @@ def _read_entities(root: Path, col: _Collector) -> list[Entity]:
             continue
         for item in data:
             if not isinstance(item, _Map):
-                col.add(path, 1, f"entity entry is not a mapping: {item!r}", "write '- id: ...' with fields below")
+                col.add(path, 1, f"entity entry is not a mapping: {clip(item)}", "write '- id: ...' with fields below")
                 continue
             _unknown_keys(item, ENTITY_KEYS, path, col, "an entity")
             ent = Entity(
@@ -277,11 +533,21 @@ def _number(q: _Map, key: str, path: Path, col: _Collector) -> float | None:
     if key not in q or q[key] is None:
         return None
     v = q[key]
+    line = q.key_lines.get(key, q.line)
     if isinstance(v, bool) or not isinstance(v, (int, float)):
-        col.add(path, q.key_lines.get(key, q.line), f"qualifier {key!r} must be a number, got {v!r}",
+        col.add(path, line, f"qualifier {key!r} must be a number, got {clip(v)}",
                 "write digits only (units go in 'unit', signs are fine: change: -20)")
         return None
-    return float(v)
+    try:
+        number = float(v)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        col.add(path, line, f"qualifier {key!r} must be a finite number, got {clip(v)}",
+                "write the number the document reports (.nan, .inf and numbers beyond 1e308 are not numbers "
+                "a document reports)")
+        return None
+    return number
 
 
 def _read_qualifiers(item: _Map, path: Path, col: _Collector) -> tuple[Qualifier, ...]:
@@ -295,9 +561,10 @@ def _read_qualifiers(item: _Map, path: Path, col: _Collector) -> tuple[Qualifier
     out = []
     for q in raw:
         if not isinstance(q, _Map):
-            col.add(path, item.line, f"qualifier is not a mapping: {q!r}", "write '- measure: ...'")
+            col.add(path, item.line, f"qualifier is not a mapping: {clip(q)}", "write '- measure: ...'")
             continue
         _unknown_keys(q, QUALIFIER_KEYS, path, col, "a qualifier")
+        reported = len(col.problems)
         qual = Qualifier(
             measure=_str(q, "measure", path, col),
             value=_number(q, "value", path, col),
@@ -308,7 +575,9 @@ def _read_qualifiers(item: _Map, path: Path, col: _Collector) -> tuple[Qualifier
             unit=_str(q, "unit", path, col, required=False),
             comparison=_str(q, "comparison", path, col, required=False),
         )
-        if all(x is None for x in (qual.value, qual.from_value, qual.to_value, qual.change, qual.fold)):
+        numbers_refused = any("qualifier '" in p.message for p in col.problems[reported:])
+        if all(x is None for x in (qual.value, qual.from_value, qual.to_value, qual.change, qual.fold)) \
+                and not numbers_refused:
             col.add(path, q.line, "qualifier has no number", "give at least one of value, from/to, change, fold")
         out.append(qual)
     return tuple(out)
@@ -335,33 +604,38 @@ def _read_claim_files(root: Path, col: _Collector, doc_ids: set[str]) -> tuple[l
     folder = root / "claims"
     claims: list[Claim] = []
     no_claims: list[NoClaim] = []
-    for path in sorted(folder.glob("*.yaml")):
+    files = _curation_files(folder, col)
+    if not files:
+        col.broken(folder, 1, "no claims files (claims/*.yaml)", "write one claims file per document: claims/<id>.yaml")
+    for path in files:
         data = _load_yaml(path, col)
         if data is None:
             continue
         if not isinstance(data, _Map):
-            col.add(path, 1, "a claims file must be a mapping with 'document' and 'claims'",
-                    "see seeds/README.md for the format")
+            col.broken(path, 1, "a claims file must be a mapping with 'document' and 'claims'",
+                       "see seeds/README.md for the format")
             continue
         _unknown_keys(data, {"document", "claims", "no_claim"}, path, col, "a claims file")
         doc = _str(data, "document", path, col)
-        if doc and doc_ids and doc not in doc_ids:  # no known documents at all is reported once, elsewhere
-            col.add(path, data.key_lines.get("document", 1), f"unknown document {doc!r}",
+        # no known documents at all, or a refused row of documents.tsv, is reported once, elsewhere
+        if doc and doc_ids and doc not in doc_ids and not col.incomplete("documents"):
+            col.add(path, data.key_lines.get("document", 1), f"unknown document {clip(doc)}",
                     f"known documents: {', '.join(sorted(doc_ids))}")
         if doc and path.stem != doc:
-            col.add(path, 1, f"file name {path.name} does not match document {doc!r}", f"rename it to {doc}.yaml")
+            col.add(path, 1, f"file name {path.name} does not match document {clip(doc)}",
+                    f"rename it to {clip(doc)}.yaml" if SLUG.match(doc) else f"write the document's id ({SLUG_HINT})")
         items = data.get("claims") or []
         if not isinstance(items, list):
             col.add(path, data.key_lines.get("claims", 1), "'claims' must be a list", "start each claim with '- subject:'")
             items = []
         for item in items:
             if not isinstance(item, _Map):
-                col.add(path, data.line, f"claim is not a mapping: {item!r}", "write '- subject: ...'")
+                col.add(path, data.line, f"claim is not a mapping: {clip(item)}", "write '- subject: ...'")
                 continue
             _unknown_keys(item, CLAIM_KEYS, path, col, "a claim")
             negated = item.get("negated", False)
             if not isinstance(negated, bool):
-                col.add(path, item.key_lines.get("negated", item.line), f"negated must be true or false, got {negated!r}",
+                col.add(path, item.key_lines.get("negated", item.line), f"negated must be true or false, got {clip(negated)}",
                         "write negated: true")
                 negated = bool(negated)
             claims.append(Claim(
@@ -388,7 +662,7 @@ def _read_claim_files(root: Path, col: _Collector, doc_ids: set[str]) -> tuple[l
             skips = []
         for item in skips:
             if not isinstance(item, _Map):
-                col.add(path, data.line, f"no_claim entry is not a mapping: {item!r}", "write '- quote: ...'")
+                col.add(path, data.line, f"no_claim entry is not a mapping: {clip(item)}", "write '- quote: ...'")
                 continue
             _unknown_keys(item, NO_CLAIM_KEYS, path, col, "a no_claim entry")
             no_claims.append(NoClaim(doc, _str(item, "quote", path, col), _str(item, "reason", path, col),
@@ -408,9 +682,54 @@ def read_seeds(root: Path, schema: Schema | None = None) -> tuple[Seeds, list[Pr
     claims, no_claims = _read_claim_files(root, col, {d.id for d in documents})
     seeds = Seeds(str(root), tuple(documents), texts, tuple(sorted(entities)), tuple(sorted(claims)),
                   tuple(sorted(no_claims)))
+    _report_missing_claim_files(root, col, seeds)
+    _gate_text(seeds, col)
     _check_entities(seeds, schema, col)
     _check_claims(seeds, schema, col)
     return seeds, col.problems
+
+
+def _report_missing_claim_files(root: Path, col: _Collector, seeds: Seeds) -> None:
+    """A document with its own entity file (entities/<id>.yaml) but no claims/<id>.yaml has lost its
+    claims file: one problem naming it, instead of one 'used by no claim' per entity it introduced."""
+    have = {path.stem for path in _listed(root / "claims")}
+    for path in _listed(root / "entities"):
+        if path.stem in {d.id for d in seeds.documents} and path.stem not in have:
+            col.broken(root / "claims" / f"{path.stem}.yaml", 1,
+                       f"the claims file of document {path.stem!r} is missing (entities/{path.name} has its entities)",
+                       f"restore claims/{path.stem}.yaml, or write it with 'document: {path.stem}' and its claims")
+
+
+def _listed(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def _gate_text(seeds: Seeds, col: _Collector) -> None:
+    """The one text gate (``kg.textgate``), once, on every text field of every entity, claim and
+    no_claim entry — found by walking the value objects, so a field added later is gated too.
+    (documents.tsv rows pass the same gate as they are read: a refused row is not kept.)"""
+    for item in (*seeds.entities, *seeds.claims, *seeds.no_claims):
+        for name, value in _text_fields(item):
+            refused = check_text(value, name)
+            if refused:
+                col.problems.append(Problem(item.where.file, item.where.line, *refused))
+
+
+def _text_fields(obj: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
+    """(dotted field name, text) for every text inside a value object, its tuples and nested objects."""
+    for f in dataclasses.fields(obj):
+        if f.name != "where":
+            yield from _texts(getattr(obj, f.name), prefix + f.name)
+
+
+def _texts(value: Any, name: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield name, value
+    elif isinstance(value, tuple):
+        for i, v in enumerate(value):
+            yield from _texts(v, f"{name}[{i}]")
+    elif dataclasses.is_dataclass(value):
+        yield from _text_fields(value, name + ".")
 
 
 def load_seeds(root: Path, schema: Schema | None = None) -> Seeds:
@@ -433,34 +752,34 @@ def _check_entities(seeds: Seeds, schema: Schema, col: _Collector) -> None:
     # In file order, the shared core.yaml first: a clash is reported on the later, newer entry.
     for e in sorted(seeds.entities, key=lambda e: (Path(e.where.file).name != "core.yaml", e.where)):
         f, line = _where(e.where)
-        if e.id and not ENTITY_ID.match(e.id):
-            col.problems.append(Problem(f, line, f"entity id {e.id!r} is not a lower-case slug",
-                                        "use letters a-z, digits and '_', e.g. sod1_g93a"))
+        if e.id and not is_entity_id(e.id):
+            col.problems.append(Problem(f, line, f"entity id {clip(e.id)} is not a lower-case slug",
+                                        "use letters a-z, digits and '_' (at most 80), e.g. sod1_g93a"))
         if e.id in seen:
             other = seen[e.id].where
-            col.problems.append(Problem(f, line, f"duplicate entity id {e.id!r} (also at {other})",
+            col.problems.append(Problem(f, line, f"duplicate entity id {clip(e.id)} (also at {other})",
                                         "merge the two entries"))
         seen[e.id] = e
         if e.type and e.type not in schema.types:
-            col.problems.append(Problem(f, line, f"unknown entity type {e.type!r}",
+            col.problems.append(Problem(f, line, f"unknown entity type {clip(e.type)}",
                                         f"use one of: {', '.join(sorted(schema.types))}"))
         for name in {fold(x) for x in (e.en, *e.ja, *e.synonyms) if x}:
             if name in names and names[name].id != e.id:
                 col.problems.append(Problem(
-                    f, line, f"name {name!r} of {e.id!r} is also a name of {names[name].id!r}",
+                    f, line, f"name {clip(name)} of {clip(e.id)} is also a name of {names[name].id!r}",
                     "one real thing is one entity: merge them, or drop the shared synonym"))
             names.setdefault(name, e)
-        for ja in e.ja:
+        for ja in e.ja if not col.incomplete("documents") else ():
             if squashed_docs and not any(t.contains(ja) for t in squashed_docs):
-                col.problems.append(Problem(f, line, f"Japanese label {ja!r} of {e.id!r} is not in any document",
+                col.problems.append(Problem(f, line, f"Japanese label {clip(ja)} of {clip(e.id)} is not in any document",
                                             "Japanese labels are copied from the documents' own wording"))
         for x in e.xrefs:
             if not CURIE.match(x) or x.split(":", 1)[0] not in schema.prefixes:
-                col.problems.append(Problem(f, line, f"xref {x!r} is not a CURIE with a known prefix",
+                col.problems.append(Problem(f, line, f"xref {clip(x)} is not a CURIE with a known prefix",
                                             "write PREFIX:ID with a prefix from ontology/prefixes.tsv"))
             elif x not in verified:
                 col.problems.append(Problem(
-                    f, line, f"xref {x!r} is not in ontology/grounding.tsv",
+                    f, line, f"xref {clip(x)} is not in ontology/grounding.tsv",
                     "only ids checked against real ontology data go in; add the verified row first or drop it"))
     for e in seeds.entities:
         f, line = _where(e.where)
@@ -468,9 +787,11 @@ def _check_entities(seeds: Seeds, schema: Schema, col: _Collector) -> None:
             if target is None:
                 continue
             if target not in seen:
-                col.problems.append(Problem(f, line, f"{key} names unknown entity {target!r}", "add it to the registry"))
+                if col.incomplete("entities"):
+                    continue  # it may be in the entity file that could not be read
+                col.problems.append(Problem(f, line, f"{key} names unknown entity {clip(target)}", "add it to the registry"))
             elif seen[target].type != want:
-                col.problems.append(Problem(f, line, f"{key} must name a {want}, {target!r} is a {seen[target].type}", ""))
+                col.problems.append(Problem(f, line, f"{key} must name a {want}, {clip(target)} is a {seen[target].type}", ""))
 
 
 def _check_claims(seeds: Seeds, schema: Schema, col: _Collector) -> None:
@@ -481,10 +802,10 @@ def _check_claims(seeds: Seeds, schema: Schema, col: _Collector) -> None:
         f, line = _where(c.where)
         for role in ("subject", "object"):
             ref = getattr(c, role)
-            if ref and ref not in ents:
-                col.problems.append(Problem(f, line, f"unknown {role} entity {ref!r}", _suggest(ref, ents)))
+            if ref and ref not in ents and not col.incomplete("entities"):
+                col.problems.append(Problem(f, line, f"unknown {role} entity {clip(ref)}", _suggest(ref, ents)))
         if c.predicate and c.predicate not in schema.predicates:
-            col.problems.append(Problem(f, line, f"unknown predicate {c.predicate!r}",
+            col.problems.append(Problem(f, line, f"unknown predicate {clip(c.predicate)}",
                                         f"use one of: {', '.join(sorted(schema.predicates))}"))
         elif c.subject in ents and c.object in ents:
             st, ot = ents[c.subject].type, ents[c.object].type
@@ -501,15 +822,16 @@ def _check_claims(seeds: Seeds, schema: Schema, col: _Collector) -> None:
             if ref is None:
                 continue
             if ref not in ents:
-                col.problems.append(Problem(f, line, f"unknown {role} entity {ref!r}", _suggest(ref, ents)))
+                if not col.incomplete("entities"):
+                    col.problems.append(Problem(f, line, f"unknown {role} entity {clip(ref)}", _suggest(ref, ents)))
             elif not schema.is_a(ents[ref].type, want):
-                col.problems.append(Problem(f, line, f"{role} must be a {want}; {ref!r} is a {ents[ref].type}", ""))
+                col.problems.append(Problem(f, line, f"{role} must be a {want}; {clip(ref)} is a {ents[ref].type}", ""))
         _check_certainty(c, schema, col)
         if c.evidence and c.evidence not in schema.evidence_kinds:
-            col.problems.append(Problem(f, line, f"unknown evidence kind {c.evidence!r}",
+            col.problems.append(Problem(f, line, f"unknown evidence kind {clip(c.evidence)}",
                                         f"use one of: {', '.join(schema.evidence_kinds)}"))
         if c.status and c.status not in schema.statuses:
-            col.problems.append(Problem(f, line, f"unknown status {c.status!r}",
+            col.problems.append(Problem(f, line, f"unknown status {clip(c.status)}",
                                         f"use one of: {', '.join(schema.statuses)}"))
         if c.status == "background" and c.evidence not in ("background_statement", ""):
             col.problems.append(Problem(f, line, "a background claim must have evidence: background_statement",
@@ -532,7 +854,7 @@ def _check_claims(seeds: Seeds, schema: Schema, col: _Collector) -> None:
     for e in seeds.entities if not col.unreadable else ():  # an unreadable claims file would make all look unused
         if e.id not in used:
             f, line = _where(e.where)
-            col.problems.append(Problem(f, line, f"entity {e.id!r} is used by no claim",
+            col.problems.append(Problem(f, line, f"entity {clip(e.id)} is used by no claim",
                                         "use it in a claim or remove it from the registry"))
     for n in seeds.no_claims:
         f, line = _where(n.where)
@@ -548,11 +870,11 @@ def _check_certainty(c: Claim, schema: Schema, col: _Collector) -> None:
     if not c.certainty:
         return  # the missing field is already reported
     if c.certainty not in schema.certainties:
-        col.problems.append(Problem(f, line, f"unknown certainty {c.certainty!r}",
+        col.problems.append(Problem(f, line, f"unknown certainty {clip(c.certainty)}",
                                     f"use one of: {', '.join(schema.certainties)}"))
         return
     if (c.certainty == "background") != (c.status == "background"):
-        col.problems.append(Problem(f, line, f"certainty {c.certainty!r} does not fit status {c.status!r}",
+        col.problems.append(Problem(f, line, f"certainty {clip(c.certainty)} does not fit status {clip(c.status)}",
                                     "background knowledge is status: background and certainty: background; "
                                     "a study's own claim is observed, interpretation or hypothesis"))
     cues = [cue for cue in schema.hedge_cues if cue in c.quote]
@@ -577,7 +899,7 @@ def _check_contradictions(seeds: Seeds, col: _Collector) -> None:
 
 
 def _suggest(ref: str, ents: dict[str, Entity]) -> str:
-    close = difflib.get_close_matches(ref, list(ents), n=3)
+    close = difflib.get_close_matches(ref, list(ents), n=3) if len(ref) <= 100 else []
     return f"did you mean {', '.join(close)}? Or add it to seeds/entities/" if close else "add it to seeds/entities/"
 
 
