@@ -1,29 +1,42 @@
 """The built graph cached between commands, keyed by the content of everything it depends on.
 
 A query should not re-parse the curation files: the first command after a change builds the graph
-and stores it (N-Quads plus a pickled NetworkX projection); later commands load that. The key is a
-hash of every seeds and ontology file and of the code that shapes the graph, so an edit anywhere
-makes the cache stale; a cache whose files no longer match their recorded checksums is corrupt and
-is rebuilt.
+and stores it (N-Quads plus the NetworkX projection as JSON); later commands load that. The key is
+a hash of every seeds and ontology file and of the code that shapes the graph, so an edit anywhere
+makes the cache stale.
+
+The cache cannot lie: it holds data only (JSON and N-Quads; no pickle, so loading it runs no code),
+``meta.json`` records the format version and the sha256 of every file, and an entry of another
+format, with a file that does not match its checksum, or with content that does not decode to
+exactly the shapes a build makes (each claim's id must be its content's hash) is rebuilt. Entries
+appear by one rename of a uniquely named temporary folder, so parallel first runs neither see half
+an entry nor leave folders behind; temporary folders of killed runs are removed once they are old.
 """
 
 from __future__ import annotations
 
+import atexit
+import errno
 import hashlib
 import json
 import os
-import pickle
 import shutil
 import tempfile
+import time
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
 from kg.build import Built, build
 from kg.locations import ONTOLOGY_DIR, default_cache_dir
+from kg.model import Claim
 
-CACHE_FORMAT = 2
-_CODE_FILES = ("build.py", "rdf.py", "network.py", "model.py", "seeds.py", "schema.py")
+CACHE_FORMAT = 3  # 3: JSON projection with a versioned meta.json (2 was a pickle)
+_CODE_FILES = ("build.py", "rdf.py", "network.py", "model.py", "seeds.py", "schema.py", "cache.py")
+_FILES = ("graph.nq", "network.json")
+_TEMP_PREFIXES = (".tmp-", ".stale-")
+STALE_AGE_S = 600  # a temporary folder this old belongs to no running command
 
 
 def content_key(seeds_dir: Path) -> str:
@@ -41,51 +54,181 @@ def content_key(seeds_dir: Path) -> str:
     return h.hexdigest()[:24]
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def load_cached(seeds_dir: Path, cache_dir: Path | None = None) -> tuple[Path, nx.MultiDiGraph]:
     """Return (path of the cached N-Quads, NetworkX graph), building the cache when stale or corrupt."""
     cache_root = Path(cache_dir or default_cache_dir())
     entry = cache_root / content_key(seeds_dir)
-    graph = _read_entry(entry)
+    graph = read_entry(entry)
     if graph is not None:
         return entry / "graph.nq", graph
     return _write_entry(cache_root, entry, build(seeds_dir))
 
 
-def _read_entry(entry: Path) -> nx.MultiDiGraph | None:
-    meta_path = entry / "meta.json"
+# ---------------------------------------------------------------- the projection as JSON
+
+
+def encode_network(G: nx.MultiDiGraph) -> bytes:
+    """The projection as JSON: graph attributes, nodes and edges in their order, claims in one table.
+
+    Claims live where ``kg.network`` puts them (an edge's ``claims``, the graph's ``negated``) and are
+    stored by index into the table; every other attribute must be a plain JSON value (str, number,
+    bool, None, list, dict with str keys), or this raises TypeError: a new kind of attribute must be
+    taught to the cache, never silently changed on the way back (a tuple would come back a list).
+    """
+    claims: list[dict[str, Any]] = []
+
+    def refs(items: Any) -> list[int]:
+        if not isinstance(items, list) or not all(isinstance(c, Claim) for c in items):
+            raise TypeError(f"the cache stores claims as a list of Claim objects, not {items!r:.80}")
+        claims.extend(c.to_dict() for c in items)
+        return list(range(len(claims) - len(items), len(claims)))
+
+    def attrs(a: dict[str, Any], claim_key: str) -> dict[str, Any]:
+        return {k: refs(v) if k == claim_key else _plain(v) for k, v in a.items()}
+
+    graph = attrs(G.graph, _NEGATED)
+    nodes = [[n, _plain(a)] for n, a in G.nodes(data=True)]
+    edges = [[u, v, k, attrs(a, _CLAIMS)] for u, v, k, a in G.edges(keys=True, data=True)]
+    doc = {"format": CACHE_FORMAT, "claims": claims, "graph": graph, "nodes": nodes, "edges": edges}
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def decode_network(data: bytes) -> nx.MultiDiGraph:
+    """The inverse of ``encode_network``; ValueError, TypeError, KeyError or IndexError for anything else."""
+    doc = json.loads(data)
+    if not isinstance(doc, dict) or doc.get("format") != CACHE_FORMAT:
+        raise ValueError("not a cached projection of this format")
+    claims = [Claim.from_dict(c) for c in doc["claims"]]
+
+    def pick(indices: list[int]) -> list[Claim]:
+        if type(indices) is not list:
+            raise TypeError("malformed claim references")
+        return [claims[i] for i in indices]  # IndexError or TypeError for a bad reference
+
+    G = nx.MultiDiGraph()
+    for n, attrs in doc["nodes"]:
+        if not (isinstance(n, str) and isinstance(attrs, dict)):
+            raise TypeError("malformed node")
+        G.add_node(n, **attrs)
+    for u, v, k, attrs in doc["edges"]:
+        if not (isinstance(u, str) and isinstance(v, str) and isinstance(k, str) and isinstance(attrs, dict)):
+            raise TypeError("malformed edge")
+        if u not in G or v not in G:
+            raise ValueError("edge between unknown nodes")
+        if _CLAIMS in attrs:
+            attrs[_CLAIMS] = pick(attrs[_CLAIMS])
+        G.add_edge(u, v, key=k, **attrs)
+    graph = doc["graph"]
+    if not isinstance(graph, dict):
+        raise TypeError("malformed graph attributes")
+    if _NEGATED in graph:
+        graph[_NEGATED] = pick(graph[_NEGATED])
+    G.graph.update(graph)
+    return G
+
+
+_CLAIMS, _NEGATED = "claims", "negated"  # where kg.network keeps Claim objects
+
+
+def _plain(value: Any) -> Any:
+    """``value`` itself if it is plain JSON that comes back equal and of the same types; else TypeError."""
+    if isinstance(value, (str, bool, int, float)) or value is None:
+        if type(value) not in (str, bool, int, float, type(None)):
+            raise TypeError(f"the cache cannot store {type(value).__name__} values: {value!r:.80}")
+        return value
+    if type(value) is list:
+        return [_plain(v) for v in value]
+    if type(value) is dict and all(type(k) is str for k in value):
+        return {k: _plain(v) for k, v in value.items()}
+    raise TypeError(f"the cache cannot store {type(value).__name__} values: {value!r:.80}")
+
+
+# ---------------------------------------------------------------- entries on disk
+
+
+def read_entry(entry: Path) -> nx.MultiDiGraph | None:
+    """The cached projection if the entry is complete, of this format and intact; else None (rebuild)."""
     try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        for name in ("graph.nq", "network.pickle"):
-            if _digest(entry / name) != meta["sha256"][name]:
-                return None
-        with (entry / "network.pickle").open("rb") as f:
-            graph = pickle.load(f)
-        return graph if isinstance(graph, nx.MultiDiGraph) else None
-    except (OSError, ValueError, KeyError, TypeError, pickle.UnpicklingError, EOFError, AttributeError):
+        meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
+        if not isinstance(meta, dict) or meta.get("format") != CACHE_FORMAT or meta.get("key") != entry.name:
+            return None
+        sums = meta["sha256"]
+        if not isinstance(sums, dict) or sorted(sums) != sorted(_FILES):
+            return None
+        if _digest_file(entry / "graph.nq") != sums["graph.nq"]:
+            return None
+        data = (entry / "network.json").read_bytes()
+        if hashlib.sha256(data).hexdigest() != sums["network.json"]:
+            return None
+        return decode_network(data)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
         return None
+
+
+def _digest_file(path: Path) -> str:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _write_entry(cache_root: Path, entry: Path, built: Built) -> tuple[Path, nx.MultiDiGraph]:
     graph, nq = built.network, built.nquads
-    pick = pickle.dumps(graph, protocol=pickle.HIGHEST_PROTOCOL)
+    net = encode_network(graph)
+    meta = {"format": CACHE_FORMAT, "key": entry.name,
+            "sha256": {"graph.nq": hashlib.sha256(nq).hexdigest(), "network.json": hashlib.sha256(net).hexdigest()}}
+    tmp: Path | None = None
     try:
         cache_root.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=cache_root))
+        remove_stale_temporaries(cache_root)
+        tmp = Path(tempfile.mkdtemp(prefix=_TEMP_PREFIXES[0], dir=cache_root))
         (tmp / "graph.nq").write_bytes(nq)
-        (tmp / "network.pickle").write_bytes(pick)
-        meta = {"sha256": {"graph.nq": hashlib.sha256(nq).hexdigest(),
-                           "network.pickle": hashlib.sha256(pick).hexdigest()}}
-        (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
-        if entry.exists():
-            shutil.rmtree(entry, ignore_errors=True)
-        os.replace(tmp, entry)
+        (tmp / "network.json").write_bytes(net)
+        (tmp / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+        _install(cache_root, tmp, entry)
         return entry / "graph.nq", graph
     except OSError:
-        # An unwritable cache must not stop a query: fall back to a private temporary copy.
-        tmpdir = Path(tempfile.mkdtemp(prefix="alskg-"))
-        (tmpdir / "graph.nq").write_bytes(nq)
-        return tmpdir / "graph.nq", graph
+        # An unwritable cache must not stop a query: a private copy, removed when the command ends.
+        private = Path(tempfile.mkdtemp(prefix="alskg-"))
+        atexit.register(shutil.rmtree, private, True)
+        (private / "graph.nq").write_bytes(nq)
+        return private / "graph.nq", graph
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _install(cache_root: Path, tmp: Path, entry: Path) -> None:
+    """Rename ``tmp`` to ``entry``; if another run got there first with a sound entry, keep theirs."""
+    for _ in range(3):
+        try:
+            os.rename(tmp, entry)
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                raise
+        if read_entry(entry) is not None:
+            return  # a parallel first run wrote the same content
+        aside = Path(tempfile.mkdtemp(prefix=_TEMP_PREFIXES[1], dir=cache_root))
+        try:
+            os.rename(entry, aside / "entry")  # a corrupt entry, moved out of the way in one step
+        except FileNotFoundError:
+            pass
+        finally:
+            shutil.rmtree(aside, ignore_errors=True)
+    raise OSError(errno.EBUSY, "the cache entry keeps changing", str(entry))
+
+
+def remove_stale_temporaries(cache_root: Path, max_age_s: float = STALE_AGE_S) -> list[Path]:
+    """Remove temporary folders that killed or crashed runs left in the cache (older than ``max_age_s``)."""
+    removed = []
+    now = time.time()
+    for item in os.scandir(cache_root):
+        if not item.name.startswith(_TEMP_PREFIXES) or not item.is_dir(follow_symlinks=False):
+            continue
+        try:
+            if now - item.stat(follow_symlinks=False).st_mtime < max_age_s:
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(item.path, ignore_errors=True)
+        removed.append(Path(item.path))
+    return removed

@@ -64,7 +64,7 @@ def _write_output(output: Path | None, data: bytes) -> str:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return "standard output"
-    from kg.serialize import write_atomic
+    from kg.files import write_atomic
 
     write_atomic(output, data)
     return str(output)
@@ -117,21 +117,25 @@ def validate(seeds_dir: Path | None, as_json: bool) -> None:
 
 @cli.command()
 @seeds_option
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("build"), show_default=True,
-              help="Folder for the outputs.")
+@click.option("--out", "out_dir", type=click.Path(), default="build", show_default=True,
+              help="Folder for the outputs (replaced as a whole: a new folder, or one an earlier build wrote).")
 @click.option("--no-html", is_flag=True, help="Skip the interactive HTML pages.")
-def build(seeds_dir: Path | None, out_dir: Path, no_html: bool) -> None:
+def build(seeds_dir: Path | None, out_dir: str, no_html: bool) -> None:
     """Validate the seeds and write the graph (Turtle, TriG, N-Quads, JSON-LD, GraphML, KGX, stats, HTML)."""
     from kg.build import build as build_graph
-    from kg.serialize import all_outputs, write_all
+    from kg.files import check_output_folder, write_all
+    from kg.locations import ONTOLOGY_DIR
+    from kg.serialize import all_outputs
 
+    protected = (_seeds(seeds_dir), ONTOLOGY_DIR)
+    check_output_folder(out_dir, protected)  # before the build: a bad --out is the first thing to say
     built = build_graph(_seeds(seeds_dir), validate=True)
     files = all_outputs(built)
     if not no_html:
         from viz.pages import build_pages
 
         files.update(build_pages(built))
-    for path in write_all(files, out_dir):
+    for path in write_all(files, out_dir, protected):
         click.echo(f"wrote {path}")
     click.echo(f"ok: {len(built.seeds.entities)} entities, {len(built.seeds.claims)} claims")
 
@@ -173,8 +177,11 @@ def coverage(seeds_dir: Path | None, doc_ids: tuple[str, ...], summary: bool, as
 def export(seeds_dir: Path | None, fmt: str, output: Path | None) -> None:
     """Write the graph in one format to a file or stdout."""
     from kg.build import build as build_graph
+    from kg.files import check_output_file
     from kg.serialize import serialize
 
+    if output is not None and str(output) != "-":
+        check_output_file(output)  # before the build: a bad -o is the first thing to say
     where = _write_output(output, serialize(build_graph(_seeds(seeds_dir)), fmt))
     if where != "standard output":
         click.echo(f"wrote {where}", err=True)
@@ -382,12 +389,15 @@ def serve(host: str, port: int, timeout_s: int, max_parallel: int, allow_service
 def viz(seeds_dir: Path | None, output: Path, focus: str | None, hops: int, path_ends: tuple[str, str] | None,
         max_hops: int, limit: int, doc_id: str | None, types: tuple[str, ...], lang: str) -> None:
     """Write an interactive graph page that works offline (whole graph, --focus, --path or --doc)."""
+    from kg.files import check_output_file
     from viz import views
     from viz.render import render
 
     chosen = [name for name, val in (("--focus", focus), ("--path", path_ends), ("--doc", doc_id)) if val]
     if len(chosen) > 1:
         raise click.UsageError(f"choose one view, not {' and '.join(chosen)}")
+    if str(output) != "-":
+        check_output_file(output)  # before the graph is loaded: a bad -o is the first thing to say
     G = _load(seeds_dir).network
     if focus:
         view = views.focus(G, focus, hops)

@@ -144,6 +144,11 @@ class Context:
         out = {"cell_type": self.cell_type, "anatomy": self.anatomy, "comparison": self.comparison}
         return {k: v for k, v in out.items() if v}
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Context:
+        """The inverse of ``to_dict``."""
+        return cls(cell_type=d.get("cell_type"), anatomy=d.get("anatomy"), comparison=d.get("comparison", ""))
+
     def describe(self, label: Callable[[str], str] = str) -> str:
         """'in astrocyte; at lumbar spinal cord; comparison: one patient line vs one healthy line'
         (``label`` turns an entity id into its name; ids by default)."""
@@ -151,6 +156,9 @@ class Context:
                  *([f"at {label(self.anatomy)}"] if self.anatomy else []),
                  *([f"comparison: {self.comparison}"] if self.comparison else [])]
         return "; ".join(parts)
+
+
+_NO_CONTEXT = Context()
 
 
 @dataclass(frozen=True, order=True)
@@ -181,6 +189,28 @@ class Claim:
                 "status": self.status, "certainty": self.certainty, "certainty_note": self.certainty_note,
                 "negated": self.negated, "context": self.context.to_dict(), "model": self.model,
                 "species": self.species, "qualifiers": [q.to_dict() for q in self.qualifiers], "where": str(self.where)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Claim:
+        """The inverse of ``to_dict``; refuses (ValueError) a dict whose ``id`` is not its content's hash.
+
+        Every field is set at once, as pickle and ``copy`` restore a frozen dataclass (its ``__init__``
+        sets each field through ``object.__setattr__``, ten times slower): the cache (``kg.cache``)
+        turns every claim back into a ``Claim`` on each command.
+        """
+        file, _, line = d["where"].rpartition(":")
+        fields = {"subject": d["subject"], "predicate": d["predicate"], "object": d["object"],
+                  "document": d["document"], "quote": d["quote"], "summary": d["summary"], "evidence": d["evidence"],
+                  "status": d["status"], "negated": d["negated"], "model": d["model"], "species": d["species"],
+                  "qualifiers": tuple(Qualifier.from_dict(q) for q in d["qualifiers"]),
+                  "certainty": d["certainty"], "certainty_note": d["certainty_note"],
+                  "context": Context.from_dict(d["context"]) if d["context"] else _NO_CONTEXT,
+                  "where": Location(file, int(line))}
+        claim = object.__new__(cls)
+        claim.__dict__.update(fields)
+        if claim.id != d["id"]:
+            raise ValueError(f"claim {d['id']!r} does not match its content (id {claim.id!r})")
+        return claim
 
     @property
     def situation(self) -> tuple[str, str, str, str, str, str, str, str]:

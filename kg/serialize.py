@@ -1,12 +1,9 @@
-"""Serialise the graph to files people's tools read, deterministically and atomically."""
+"""Serialise the graph to the formats people's tools read, deterministically (``kg.files`` writes them)."""
 
 from __future__ import annotations
 
 import io
 import json
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -112,50 +109,9 @@ def _graphml(G: nx.MultiDiGraph) -> bytes:
     buf = io.BytesIO()
     nx.write_graphml(H, buf, encoding="utf-8")
     return buf.getvalue()
-
-
 def _flattened(claims: list) -> dict[str, object]:
     """A relation's claims as GraphML scalar attributes."""
     return {"n_claims": len(claims), "documents": " ".join(sorted({c.document for c in claims})),
             "claim_ids": " ".join(c.id for c in claims), "certainties": " ".join(c.certainty for c in claims),
             "quotes": " | ".join(c.quote for c in claims), "summaries": " | ".join(c.summary for c in claims),
             "contexts": " | ".join(c.context.describe() for c in claims)}
-
-
-def write_atomic(path: Path, data: bytes, make_parents: bool = False) -> None:
-    """Write to a temporary file beside the target, then rename: readers never see half a file.
-
-    A missing folder is an error unless ``make_parents`` (a typo in ``-o`` should not create folders).
-    """
-    path = Path(path)
-    if not path.parent.is_dir():
-        if not make_parents:
-            raise AlskgError(f"cannot write {path}: folder {path.parent} does not exist")
-        path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def write_all(files: dict[str, bytes], out_dir: Path) -> list[Path]:
-    """Write several outputs: all are rendered first (by the caller), then each is renamed into place."""
-    out_dir = Path(out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".probe."):
-            pass
-    except OSError as exc:
-        raise AlskgError(f"cannot write to output folder {out_dir}: {exc.strerror or exc}") from None
-    written = []
-    for name, data in sorted(files.items()):
-        target = out_dir / name
-        write_atomic(target, data, make_parents=True)
-        written.append(target)
-    return written

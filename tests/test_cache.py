@@ -42,7 +42,7 @@ def test_an_edited_seed_makes_the_cache_stale_and_it_is_rebuilt(mini_seeds, cach
 
 
 @pytest.mark.parametrize("victim,damage", [
-    ("network.pickle", b"not a pickle"),
+    ("network.json", b"not json"),
     ("graph.nq", b"<broken"),
     ("meta.json", b"{"),
 ])
