@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from kg.model import AlskgError
+from kg.textgate import terminal_safe
 
 # The library's limits and choices, repeated here only as click types (kept equal by a test).
 MAX_HOPS_LIMIT = 8  # kg.paths.MAX_HOPS_LIMIT
@@ -81,7 +82,7 @@ def _emit(obj: Any, as_json: bool, text: str | None = None) -> None:
         data = obj.to_dict() if hasattr(obj, "to_dict") else [x.to_dict() for x in obj]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        click.echo(text)
+        click.echo(terminal_safe(text or ""))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -302,7 +303,8 @@ def query(spec: str | None, list_: bool, params: tuple[str, ...], fmt: str, as_j
     else:
         g.engines.max_memory_mb = max_memory_mb
         res = run(q, bindings, g.engines, engine, max_rows, allow_service=allow_service, timeout_s=timeout_s)
-    click.echo(format_result(res, "json" if as_json else fmt))
+    out = format_result(res, "json" if as_json else fmt)
+    click.echo(terminal_safe(out) if fmt == "table" and not as_json else out)
 
 
 @cli.command()
@@ -428,7 +430,7 @@ def main(args: list[str] | None = None) -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except AlskgError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(terminal_safe(f"error: {exc}"), err=True)
         sys.exit(1)
     except OSError as exc:
         click.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
