@@ -53,10 +53,21 @@ def _seeds(seeds_dir: Path | None) -> Path:
     return seeds_dir or default_seeds_dir()
 
 
-def _load(seeds_dir: Path | None) -> Any:
+kgx_option = click.option(
+    "--kgx", "kgx_files", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+    help="Join another graph's KGX nodes/edges file (.jsonl, .tsv or KGX .json; repeatable) by CURIE.")
+
+
+def _load(seeds_dir: Path | None, kgx_files: tuple[Path, ...] = ()) -> Any:
     from kg.graph import load
 
-    return load(_seeds(seeds_dir))
+    if not kgx_files:
+        return load(_seeds(seeds_dir))
+    total = sum(p.stat().st_size for p in kgx_files if p.is_file())
+    if total < 5_000_000:
+        return load(_seeds(seeds_dir), kgx=kgx_files)
+    with click.progressbar(length=total, label="reading KGX", file=sys.stderr) as bar:
+        return load(_seeds(seeds_dir), kgx=kgx_files, progress=bar.update)
 
 
 def _write_output(output: Path | None, data: bytes) -> str:
@@ -207,8 +218,9 @@ def export(seeds_dir: Path | None, fmt: str, output: Path | None) -> None:
 @lang_option
 @seeds_option
 @json_option
+@kgx_option
 def path(source: str, target: str, max_hops: int, limit: int, via: str | None, avoid: tuple[str, ...],
-         directed: bool, no_hubs: bool, observed_only: bool, sign: str | None, lang: str, seeds_dir: Path | None,
+         directed: bool, no_hubs: bool, observed_only: bool, sign: str | None, lang: str, seeds_dir: Path | None, kgx_files: tuple[Path, ...],
          as_json: bool) -> None:
     """Explain what links SOURCE to TARGET: ranked paths, every hop with its quote and document.
 
@@ -221,7 +233,7 @@ def path(source: str, target: str, max_hops: int, limit: int, via: str | None, a
     """
     from kg.paths import format_answer
 
-    g = _load(seeds_dir)
+    g = _load(seeds_dir, kgx_files)
     ans = g.paths(source, target, max_hops=max_hops, limit=limit, via=via, avoid=avoid, directed=directed,
                   no_hubs=no_hubs, observed_only=observed_only, sign=sign)
     _notes(g)
@@ -232,11 +244,12 @@ def path(source: str, target: str, max_hops: int, limit: int, via: str | None, a
 @click.argument("name")
 @seeds_option
 @json_option
-def show(name: str, seeds_dir: Path | None, as_json: bool) -> None:
+@kgx_option
+def show(name: str, seeds_dir: Path | None, kgx_files: tuple[Path, ...], as_json: bool) -> None:
     """Show one entity: labels, ids, type, and every claim about it with quote and document."""
     from kg.entity import format_entity
 
-    g = _load(seeds_dir)
+    g = _load(seeds_dir, kgx_files)
     view = g.entity(name)
     _notes(g)
     _emit(view, as_json, None if as_json else format_entity(g.network, view))
@@ -247,11 +260,12 @@ def show(name: str, seeds_dir: Path | None, as_json: bool) -> None:
 @click.option("--hops", type=click.IntRange(1, MAX_NEIGHBOR_HOPS), default=1, show_default=True, help="How far to look.")
 @seeds_option
 @json_option
-def neighbors(name: str, hops: int, seeds_dir: Path | None, as_json: bool) -> None:
+@kgx_option
+def neighbors(name: str, hops: int, seeds_dir: Path | None, kgx_files: tuple[Path, ...], as_json: bool) -> None:
     """List the entities within N hops of NAME (either direction) and how the nearest relate to it."""
     from kg.entity import format_neighborhood
 
-    g = _load(seeds_dir)
+    g = _load(seeds_dir, kgx_files)
     nb = g.neighbors(name, hops)
     _notes(g)
     _emit(nb, as_json, None if as_json else format_neighborhood(g.network, nb))
@@ -314,22 +328,24 @@ def query(spec: str | None, list_: bool, params: tuple[str, ...], fmt: str, as_j
 @click.option("--top", type=click.IntRange(min=1), default=20, show_default=True, help="How many to list.")
 @seeds_option
 @json_option
-def rank(metric: str, type_: str | None, top: int, seeds_dir: Path | None, as_json: bool) -> None:
+@kgx_option
+def rank(metric: str, type_: str | None, top: int, seeds_dir: Path | None, kgx_files: tuple[Path, ...], as_json: bool) -> None:
     """Rank entities by centrality (degree, betweenness or PageRank) in the undirected claim graph."""
     from kg.analyze import format_rank
 
-    rows = _load(seeds_dir).rank(metric, type_, top)
+    rows = _load(seeds_dir, kgx_files).rank(metric, type_, top)
     _emit(rows, as_json, None if as_json else format_rank(rows, metric))
 
 
 @cli.command()
 @seeds_option
 @json_option
-def communities(seeds_dir: Path | None, as_json: bool) -> None:
+@kgx_option
+def communities(seeds_dir: Path | None, kgx_files: tuple[Path, ...], as_json: bool) -> None:
     """Group entities into communities (greedy modularity; the same answer every run)."""
     from kg.analyze import format_communities
 
-    groups = _load(seeds_dir).communities()
+    groups = _load(seeds_dir, kgx_files).communities()
     _emit(groups, as_json, None if as_json else format_communities(groups))
 
 
@@ -337,11 +353,12 @@ def communities(seeds_dir: Path | None, as_json: bool) -> None:
 @click.option("--gene", default=None, metavar="NAME", help="Only chains starting at this gene, variant or product.")
 @seeds_option
 @json_option
-def chains(gene: str | None, seeds_dir: Path | None, as_json: bool) -> None:
+@kgx_option
+def chains(gene: str | None, seeds_dir: Path | None, kgx_files: tuple[Path, ...], as_json: bool) -> None:
     """Every gene → cell type → pathology → therapy chain, with the evidence for each link."""
     from kg.analyze import format_chains
 
-    g = _load(seeds_dir)
+    g = _load(seeds_dir, kgx_files)
     rows = g.chains(gene)
     _emit(rows, as_json, None if as_json else format_chains(g.network, rows))
 
@@ -388,8 +405,9 @@ def serve(host: str, port: int, timeout_s: int, max_parallel: int, allow_service
 @click.option("--type", "types", multiple=True, metavar="T",
               help="Keep only entities of this type and its subtypes (repeatable).")
 @lang_option
+@kgx_option
 def viz(seeds_dir: Path | None, output: Path, focus: str | None, hops: int, path_ends: tuple[str, str] | None,
-        max_hops: int, limit: int, doc_id: str | None, types: tuple[str, ...], lang: str) -> None:
+        max_hops: int, limit: int, doc_id: str | None, types: tuple[str, ...], lang: str, kgx_files: tuple[Path, ...]) -> None:
     """Write an interactive graph page that works offline (whole graph, --focus, --path or --doc)."""
     from kg.files import check_output_file
     from viz import views
@@ -400,7 +418,7 @@ def viz(seeds_dir: Path | None, output: Path, focus: str | None, hops: int, path
         raise click.UsageError(f"choose one view, not {' and '.join(chosen)}")
     if str(output) != "-":
         check_output_file(output)  # before the graph is loaded: a bad -o is the first thing to say
-    G = _load(seeds_dir).network
+    G = _load(seeds_dir, kgx_files).network
     if focus:
         view = views.focus(G, focus, hops)
     elif path_ends:

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 from rdflib import Graph
@@ -43,12 +44,14 @@ from rdflib import Graph
 from kg import analyze
 from kg.cache import load_cached
 from kg.entity import neighborhood, show_entity
+from kg.kgx_import import merge, read_kgx
 from kg.locations import default_seeds_dir
 from kg.names import NameIndex
 from kg.paths import PathFinder, find_paths
 from kg.query import Engines, ResultTable, bind_params, load_query, read_query, run
 from kg.rdf import read_rdf
 from kg.results import Chain, Community, EntityView, Neighborhood, PathAnswer, Ranked
+from kg.schema import load_schema
 
 
 class KG:
@@ -121,8 +124,15 @@ class KG:
         return analyze.chains(self.network, gene, self.finder)
 
 
-def load(seeds_dir: Path | str | None = None, cache_dir: Path | str | None = None) -> KG:
-    """Load the graph built from ``seeds_dir`` (default: the seeds shipped with alskg), via the cache."""
+def load(seeds_dir: Path | str | None = None, cache_dir: Path | str | None = None,
+         kgx: list[Path | str] | tuple[Path | str, ...] = (), kgx_name: str | None = None,
+         progress: Any = None) -> KG:
+    """Load the graph built from ``seeds_dir`` (default: the seeds shipped with alskg), via the cache.
+
+    ``kgx`` files (another graph's nodes and edges) are joined by CURIE (``kg.kgx_import``), so paths,
+    neighbours and pages run across both; their edges are marked ``kgx:<kgx_name>``."""
     seeds = Path(seeds_dir) if seeds_dir else default_seeds_dir()
     nq_path, network = load_cached(seeds, Path(cache_dir) if cache_dir else None)
+    if kgx:
+        network = merge(network, read_kgx([Path(p) for p in kgx], kgx_name, progress), load_schema().types_by_category())
     return KG(network, nq_path, seeds)

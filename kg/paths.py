@@ -29,6 +29,7 @@ from kg.textgate import terminal_safe
 DAMPING = 0.4  # Hetionet's w for degree-weighted path counts
 CERTAINTY_WEIGHT = {"observed": 1.0, "interpretation": 0.75, "hypothesis": 0.5, "background": 1.0, "registry": 1.0}
 # (background is weighed by BACKGROUND_HOP_WEIGHT through the claims' status, not twice)
+FOREIGN_HOP_WEIGHT = 0.5  # a hop only another graph states (joined from KGX) has no quote behind it here
 HUB_SHARE = 0.12  # an entity linked to at least this share of all entities is a general hub (today: ALS itself)
 TIE_PREDICATES = ("has_variant", "has_gene_product", "carries", "subtype_of", "associated_with")
 REVERSE_HOP_WEIGHT = 0.5  # a hop taken against every arrow explains less than one along an arrow
@@ -151,7 +152,9 @@ def hop_weight(hop: Hop) -> float:
     best = 0.0
     for lk in hop.links:
         w = 1.0 if lk.subject == hop.source else REVERSE_HOP_WEIGHT
-        if lk.origin == "claims":
+        if lk.origin.startswith("kgx:"):
+            w *= FOREIGN_HOP_WEIGHT
+        elif lk.origin == "claims":
             if not any(c.status == "finding" for c in lk.claims):
                 w *= BACKGROUND_HOP_WEIGHT
             else:
@@ -345,7 +348,8 @@ def format_answer(G: nx.MultiDiGraph, ans: PathAnswer, lang: str = "en") -> str:
         out.append(f"   {'; '.join(marks)}")
         for h in p.hops:
             for lk in h.links:
-                origin = "   (entity registry)" if lk.origin == "registry" else ""
+                origin = {"registry": "   (entity registry)", "claims": ""}.get(
+                    lk.origin, f"   (from the KGX graph {lk.origin[4:]}; no quote here)")
                 out.append(f"   {format_link(G, h, lk, lang)}{origin}")
                 for ev in lk.claims:
                     out += format_evidence(ev, G=G)

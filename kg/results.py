@@ -79,7 +79,7 @@ class Hop:
         for level in CERTAINTY_ORDER:
             if level in found:
                 return level
-        return "registry"
+        return "external" if any(lk.origin.startswith("kgx:") for lk in self.links) else "registry"
 
     @property
     def species(self) -> tuple[str, ...]:

@@ -35,6 +35,7 @@ class TypeDef:
     ja: str
     definition: str
     parents: tuple[str, ...]
+    biolink: str = ""  # the Biolink category it maps to (exact, else close, else related match), as a CURIE
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,14 @@ class Schema:
 
     def is_a(self, type_name: str, ancestor: str) -> bool:
         return _descends(self.types, type_name, ancestor)
+
+    def types_by_category(self) -> dict[str, str]:
+        """Biolink category → alskg type (the first type, by name, that maps to it), for foreign nodes."""
+        out: dict[str, str] = {}
+        for t in sorted(self.types):
+            if self.types[t].biolink:
+                out.setdefault(self.types[t].biolink, t)
+        return out
 
     def type_family(self, name: str) -> tuple[str, frozenset[str]]:
         """(the schema's spelling of a type, that type and all its subtypes); case and separators ignored.
@@ -115,8 +124,12 @@ def load_schema(ontology_dir: Path = ONTOLOGY_DIR) -> Schema:
         if not str(cls).startswith(ALS):
             continue
         parents = tuple(sorted(local(p) for p in g.objects(cls, RDFS.subClassOf) if str(p).startswith(ALS)))
+        biolink_ns = prefixes["biolink"]
+        matches = [sorted(str(o) for o in g.objects(cls, rel) if str(o).startswith(biolink_ns))
+                   for rel in (SKOS.exactMatch, SKOS.closeMatch, SKOS.relatedMatch)]
+        category = next((f"biolink:{m[0][len(biolink_ns):]}" for m in matches if m), "")
         types[local(cls)] = TypeDef(
-            local(cls), label(cls, "en"), label(cls, "ja"), str(g.value(cls, SKOS.definition) or ""), parents
+            local(cls), label(cls, "en"), label(cls, "ja"), str(g.value(cls, SKOS.definition) or ""), parents, category
         )
     schema_types = {t: d for t, d in types.items() if _descends(types, t, "Entity") and t != "Entity"}
 

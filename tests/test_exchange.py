@@ -138,3 +138,67 @@ def test_build_writes_kgx_files(tmp_path, real_seeds):
     header = (tmp_path / "out" / "kgx" / "alskg_edges.tsv").read_text(encoding="utf-8").splitlines()[0].split("\t")
     assert header[0] == "id" and {"subject", "predicate", "object", "negated"} <= set(header)
     assert Path(tmp_path / "out" / "alskg.kgx.json").is_file()
+
+
+# ---------------------------------------------------------------- a foreign KGX graph joined by CURIE
+
+
+def _foreign_graph(folder: Path, fmt: str = "jsonl") -> list[Path]:
+    """A small graph shaped like a Hetionet/PrimeKG extract: two of its nodes are alskg's SOD1 and
+    microglia (by their HGNC and CL ids), one is its own."""
+    nodes = [{"id": "HGNC:11179", "category": ["biolink:Gene"], "name": "SOD1"},
+             {"id": "EXAMPLE:gene-x", "category": ["biolink:Gene"], "name": "GENEX", "synonym": ["gene x"]},
+             {"id": "CL:0000129", "category": ["biolink:Cell"], "name": "microglial cell"}]
+    edges = [{"subject": "HGNC:11179", "predicate": "biolink:interacts_with", "object": "EXAMPLE:gene-x",
+              "primary_knowledge_source": "infores:example"},
+             {"subject": "EXAMPLE:gene-x", "predicate": "biolink:expressed_in", "object": "CL:0000129"}]
+    if fmt == "jsonl":
+        (folder / "hetio_nodes.jsonl").write_text("".join(json.dumps(n) + "\n" for n in nodes), encoding="utf-8")
+        (folder / "hetio_edges.jsonl").write_text("".join(json.dumps(e) + "\n" for e in edges), encoding="utf-8")
+        return [folder / "hetio_nodes.jsonl", folder / "hetio_edges.jsonl"]
+    (folder / "hetio_nodes.tsv").write_text("id\tcategory\tname\n" + "".join(
+        f"{n['id']}\t{n['category'][0]}\t{n['name']}\n" for n in nodes), encoding="utf-8")
+    (folder / "hetio_edges.tsv").write_text("subject\tpredicate\tobject\n" + "".join(
+        f"{e['subject']}\t{e['predicate']}\t{e['object']}\n" for e in edges), encoding="utf-8")
+    return [folder / "hetio_nodes.tsv", folder / "hetio_edges.tsv"]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "tsv"])
+def test_a_foreign_kgx_graph_joins_by_curie_and_a_path_crosses_it(real_seeds, tmp_path, fmt):
+    import kg
+
+    files = _foreign_graph(tmp_path, fmt)
+    g = kg.load(real_seeds, tmp_path / "cache", kgx=files)
+    assert "HGNC:11179" not in g.network and "EXAMPLE:gene-x" in g.network  # SOD1 joined, GENEX added
+    assert g.network.nodes["EXAMPLE:gene-x"]["type"] == "Gene"
+    ans = g.paths("GENEX", "astrocyte", limit=3)
+    first = ans[0]
+    assert [n.id for n in first.nodes][:2] == ["EXAMPLE:gene-x", "microglia"]
+    assert first.hops[0].links[0].origin == "kgx:hetio" and first.hops[0].certainty == "external"
+    assert any(c.document == "glia-sod1-2008" for h in first.hops for c in h.claims)  # curated hops beyond
+    assert "EXAMPLE:gene-x" in {n.id for n, _ in g.neighbors("SOD1").nodes}
+
+
+def test_the_cli_and_the_pages_run_across_both_graphs(real_seeds, tmp_path):
+    from helpers import invoke
+
+    files = _foreign_graph(tmp_path)
+    args = [arg for f in files for arg in ("--kgx", str(f))]
+    r = invoke("path", "SOD1", "GENEX", *args, "--seeds", str(real_seeds))
+    assert r.returncode == 0, r.stderr
+    assert "from the KGX graph hetio" in r.stdout
+    out = tmp_path / "p.html"
+    r = invoke("viz", "--focus", "GENEX", *args, "--seeds", str(real_seeds), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "from another graph joined from KGX" in out.read_text(encoding="utf-8")
+
+
+def test_a_broken_kgx_file_is_a_clear_error(real_seeds, tmp_path):
+    from helpers import invoke
+
+    bad = tmp_path / "bad_edges.jsonl"
+    bad.write_text('{"subject": "HGNC:11179", "predicate": "biolink:related_to"}\n', encoding="utf-8")
+    r = invoke("path", "SOD1", "microglia", "--kgx", str(bad), "--seeds", str(real_seeds))
+    assert r.returncode == 1 and "needs subject, predicate and object" in r.stderr and "Traceback" not in r.stderr
+    r = invoke("path", "SOD1", "microglia", "--kgx", str(tmp_path / "missing.jsonl"), "--seeds", str(real_seeds))
+    assert r.returncode != 0 and "Traceback" not in r.stderr

@@ -141,7 +141,7 @@ def _node(nid: str, d: dict[str, Any], lang: str, size: float, xy: tuple[float, 
 
 def _edge(eid: str, u: str, v: str, predicate: str, kind: str, claims: list[dict[str, Any]],
           styles: dict[str, Any], on_path: bool, big: bool) -> dict[str, Any]:
-    st = styles["edges"]["path" if on_path else kind]
+    st = styles["edges"]["path" if on_path else (kind if kind in styles["edges"] else "external")]
     label = f"NOT {predicate}" if kind == "negated" else predicate
     edge: dict[str, Any] = {
         "id": eid, "from": u, "to": v, "arrows": "to", "kind": kind, "onpath": on_path,
@@ -230,8 +230,9 @@ def page_data(view: View, lang: str, nodes: list[dict[str, Any]], edges: list[di
     for nd in nodes:
         counts[nd["type"]] = counts.get(nd["type"], 0) + 1
     legend = [{"type": t, "count": c, **styles["types"].get(t, styles["default_type"])} for t, c in sorted(counts.items())]
-    kinds = {e["kind"] for e in edges} | ({"path"} if view.highlight else set())
-    edge_legend = [{"kind": k, **styles["edges"][k]} for k in ("path", "claims", "registry", "negated") if k in kinds]
+    kinds = {e["kind"] if e["kind"] in styles["edges"] else "external" for e in edges} | ({"path"} if view.highlight else set())
+    edge_legend = [{"kind": k, **styles["edges"][k]} for k in ("path", "claims", "registry", "external", "negated")
+                   if k in kinds]
     n_neg = sum(1 for e in edges if e["kind"] == "negated")
     notes = list(view.notes)
     if n_neg:
