@@ -54,6 +54,7 @@ from kg.sparql_guard import (
     check_iri,
     check_query,
     expand_local,
+    scan,
 )
 from kg.sparql_worker import Worker
 
@@ -425,7 +426,9 @@ def _prefixes() -> dict[str, str]:
 def _run_oxigraph(q: QueryDef, bindings: dict[str, Cell], store: Any, max_rows: int) -> ResultTable:
     subs = {ox.Variable(k): _to_ox(v) for k, v in bindings.items()}
     try:
-        res = store.query(q.text, prefixes=_prefixes(), use_default_graph_as_union=True, substitutions=subs)
+        # the default graph is the union of the named graphs, unless the query names its own with FROM
+        res = store.query(q.text, prefixes=_prefixes(), use_default_graph_as_union=not scan(q.text).dataset,
+                          substitutions=subs)
     except SyntaxError as exc:
         raise _syntax_error(q, str(exc)) from None
     except RuntimeError as exc:  # e.g. a substituted variable the query does not select
@@ -446,6 +449,9 @@ def _run_oxigraph(q: QueryDef, bindings: dict[str, Cell], store: Any, max_rows: 
 
 
 def _run_rdflib(q: QueryDef, bindings: dict[str, Cell], graph: Any, max_rows: int) -> ResultTable:
+    if scan(q.text).dataset:
+        raise QueryError(f"query {q.name} uses FROM, which rdflib's engine ignores (it would answer from the whole "
+                         "graph); run it with --engine oxigraph, or drop FROM")
     try:
         res = graph.query(q.text, initNs=_prefixes(),
                           initBindings={Variable(k): _to_rdflib(v) for k, v in bindings.items()})

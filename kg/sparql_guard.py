@@ -69,6 +69,7 @@ class Scan:
 
     depth: int
     service: bool
+    dataset: bool = False  # FROM / FROM NAMED: rdflib's engine would silently answer from the whole graph
 
 
 def unescape_codepoints(text: str) -> str:
@@ -91,7 +92,7 @@ def scan(text: str, max_chars: int = MAX_QUERY_CHARS, max_depth: int = MAX_NESTI
         raise QueryRefused(f"the query is {len(text)} characters; refusing more than {max_chars}")
     text = unescape_codepoints(text)
     depth = deepest = 0
-    service = False
+    service = dataset = False
     pos, end = 0, len(text)
     while pos < end:
         m = _TOKEN.match(text, pos)
@@ -108,8 +109,10 @@ def scan(text: str, max_chars: int = MAX_QUERY_CHARS, max_depth: int = MAX_NESTI
             depth = max(depth - 1, 0)
         elif kind == "word" and m.group().upper() == "SERVICE":
             service = True
+        elif kind == "word" and m.group().upper() == "FROM":
+            dataset = True
         pos = m.end()
-    return Scan(deepest, service)
+    return Scan(deepest, service, dataset)
 
 
 def check_query(text: str, allow_service: bool = False, max_chars: int = MAX_QUERY_CHARS,

@@ -232,3 +232,23 @@ def test_valid_curies_still_bind(real_kg):
     b = bind_params(q, {"evidence": "als:mouse_model"}, real_kg)
     assert b["evidence"].value.endswith("mouse_model")
     assert run(q, b, real_kg.engines).rows
+
+
+def test_rdflib_refuses_from_instead_of_silently_ignoring_it(real_kg):
+    """rdflib's engine ignores FROM and would answer from the whole graph: a wrong success, refused."""
+    from kg.query import QueryDef, QueryError, run
+
+    q = QueryDef("from", "SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/alskg/graph/schema> WHERE { ?s ?p ?o }")
+    with pytest.raises(QueryError, match="FROM"):
+        run(q, {}, real_kg.engines, "rdflib")
+    comment = QueryDef("c", "# taken FROM nowhere\nSELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert run(comment, {}, real_kg.engines, "rdflib").rows
+
+
+def test_oxigraph_honours_from(real_kg):
+    from kg.query import QueryDef, run
+
+    whole = run(QueryDef("a", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"), {}, real_kg.engines).records()[0]["n"]
+    q = QueryDef("b", "SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/alskg/graph/schema> WHERE { ?s ?p ?o }")
+    schema_only = run(q, {}, real_kg.engines).records()[0]["n"]
+    assert 0 < schema_only < whole
