@@ -7,6 +7,7 @@ alskg (CI installs the wheel), never the source folder that happens to be the wo
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -46,3 +47,10 @@ def invoke(*args: str, env: dict[str, str] | None = None, input: str | None = No
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     return Ran(code, out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8"))
+
+
+def free_port() -> int:
+    """A loopback TCP port nothing listens on (for servers the tests start)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

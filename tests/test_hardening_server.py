@@ -5,22 +5,16 @@ success, and the supervisor brings Oxigraph back after it dies."""
 from __future__ import annotations
 
 import http.client
-import socket
 import threading
 import urllib.parse
 
 import pytest
 
+from helpers import free_port
 from kg.query import QueryDef, QueryError, load_query, run, run_remote
 from kg.server import running_server
 
 pytestmark = pytest.mark.server
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

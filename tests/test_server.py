@@ -12,19 +12,13 @@ import urllib.request
 import pytest
 from click.testing import CliRunner
 
-from helpers import ALSKG, invoke
+from helpers import ALSKG, free_port, invoke
 from kg.cli import cli
 from kg.model import AlskgError
 from kg.query import QueryError, bind_params, load_query, run, run_remote, shipped_queries
 from kg.server import running_server
 
 pytestmark = pytest.mark.server
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
