@@ -57,7 +57,7 @@ from kg.model import (
     ValidationFailed,
 )
 from kg.schema import Schema, load_schema
-from kg.text import IndexedText, closest_passage, fold
+from kg.text import IndexedText, closest_passage, fold, squash
 from kg.textgate import check_text, clip, first_unsafe_in_file, terminal_safe
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
@@ -747,6 +747,9 @@ def _where(loc: Location) -> tuple[str, int]:
 def _check_entities(seeds: Seeds, schema: Schema, col: _Collector) -> None:
     verified = read_grounding()
     squashed_docs = [IndexedText(t) for t in seeds.texts.values()]
+    # one search per label over all documents at once (a NUL never occurs in a label: the text gate
+    # refuses control characters), not one per label and document: linear in labels + text
+    all_docs = "\x00".join(t.squashed for t in squashed_docs)
     seen: dict[str, Entity] = {}
     names: dict[str, Entity] = {}
     # In file order, the shared core.yaml first: a clash is reported on the later, newer entry.
@@ -770,7 +773,7 @@ def _check_entities(seeds: Seeds, schema: Schema, col: _Collector) -> None:
                     "one real thing is one entity: merge them, or drop the shared synonym"))
             names.setdefault(name, e)
         for ja in e.ja if not col.incomplete("documents") else ():
-            if squashed_docs and not any(t.contains(ja) for t in squashed_docs):
+            if squashed_docs and squash(ja) not in all_docs:
                 col.problems.append(Problem(f, line, f"Japanese label {clip(ja)} of {clip(e.id)} is not in any document",
                                             "Japanese labels are copied from the documents' own wording"))
         for x in e.xrefs:
