@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 import time
 from pathlib import Path
@@ -149,6 +150,9 @@ def _plain(value: Any) -> Any:
 def read_entry(entry: Path) -> nx.MultiDiGraph | None:
     """The cached projection if the entry is complete, of this format and intact; else None (rebuild)."""
     try:
+        for name in ("meta.json", *_FILES):  # regular files of sane size only: a FIFO or /dev/zero never blocks
+            if not _plain_file(entry / name):
+                return None
         meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
         if not isinstance(meta, dict) or meta.get("format") != CACHE_FORMAT or meta.get("key") != entry.name:
             return None
@@ -163,6 +167,15 @@ def read_entry(entry: Path) -> nx.MultiDiGraph | None:
         return decode_network(data)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
         return None
+
+
+MAX_ENTRY_FILE_BYTES = 2 * 1024**3  # far above any real graph; a bound on what a damaged cache can make us read
+
+
+def _plain_file(path: Path) -> bool:
+    """A regular file (not a link, FIFO or device) no larger than MAX_ENTRY_FILE_BYTES."""
+    st = path.lstat()
+    return stat.S_ISREG(st.st_mode) and st.st_size <= MAX_ENTRY_FILE_BYTES
 
 
 def _digest_file(path: Path) -> str:

@@ -31,6 +31,7 @@ from kg.model import AlskgError
 # folder holding anything else is not an earlier build, and is never replaced.
 OUTPUT_FILES = ("alskg.ttl", "alskg.trig", "alskg.nq", "alskg.jsonld", "alskg.graphml", "alskg.kgx.json", "stats.json")
 PAGES_DIR = "html"
+MANIFEST = ".alskg-build"  # the list of files a build wrote, kept in the output folder
 KGX_DIR = "kgx"  # kg.kgx.kgx_files: nodes/edges as JSON Lines and TSV, prefixes.json, graph-metadata.json
 _SUBFOLDER_SUFFIXES = {PAGES_DIR: (".html",), KGX_DIR: (".jsonl", ".tsv", ".json")}
 _NEW, _OLD = "alskg-new", "alskg-old"  # sibling folders of one build: .<out>.alskg-new-<pid>-<random>
@@ -129,6 +130,8 @@ def write_all(files: dict[str, bytes], out_dir: Path | str, protected: Iterable[
         os.chmod(new, 0o755)
         for name in names:
             _write_new(new / name, files[name])
+        # the manifest: what this build wrote, so a later build replaces this folder only if nothing else is in it
+        _write_new(new / MANIFEST, ("\n".join(names) + "\n").encode("utf-8"))
         _fsync_dir(new)
         _swap_in(new, out)
     except OSError as exc:
@@ -170,7 +173,22 @@ def _kind(mode: int) -> str:
 
 
 def _foreign_entry(out: Path) -> str | None:
-    """The first thing in ``out`` an alskg build does not write (None: new, empty or an earlier build)."""
+    """The first thing in ``out`` an alskg build does not write (None: new, empty or an earlier build).
+
+    A folder a build wrote carries its manifest: then every file must be listed in it (a page or note
+    a user added beside the outputs is never deleted by the next build). Without a manifest (builds
+    before it existed), only the known output names count as ours."""
+    manifest = out / MANIFEST
+    if manifest.is_file() and not manifest.is_symlink() and manifest.stat().st_size < 1_000_000:
+        listed = set(manifest.read_text(encoding="utf-8", errors="replace").split("\n")) | {MANIFEST}
+        for path in sorted(out.rglob("*")):
+            rel = path.relative_to(out).as_posix()
+            temp_of_ours = path.name.startswith(".") and any(
+                rel.startswith(f"{Path(n).parent.as_posix() + '/' if '/' in n else ''}.{Path(n).name}.") for n in listed)
+            if path.is_symlink() or (path.is_file() and rel not in listed and not temp_of_ours) \
+                    or not (path.is_file() or path.is_dir()):
+                return rel
+        return None
     def ours(name: str, known: Iterable[str]) -> bool:
         # temporary files of the old per-file writer (``.alskg.ttl.x1y2``) count as ours too
         return name in known or any(name.startswith(f".{k}.") for k in known) or name.startswith(".probe.")

@@ -36,8 +36,10 @@ class ForeignGraph:
 
 def _records(path: Path, progress: Callable[[int], None] | None) -> Iterator[dict[str, Any]]:
     """Records of one KGX file (.jsonl, .tsv, or KGX .json with "nodes"/"edges"), reporting bytes read."""
-    if not path.is_file():
+    if not path.exists():
         raise AlskgError(f"KGX file not found: {path}")
+    if not path.is_file() or path.resolve().is_char_device():
+        raise AlskgError(f"{path} is not a regular file (a FIFO or a device is never read as KGX)")
     suffix = "".join(path.suffixes[-2:]) if path.name.endswith(".kgx.json") else path.suffix
     try:
         if suffix == ".jsonl":
@@ -68,6 +70,8 @@ def _records(path: Path, progress: Callable[[int], None] | None) -> Iterator[dic
             raise AlskgError(f"{path}: not a KGX file (use .jsonl, .tsv or .json)")
     except (UnicodeDecodeError, json.JSONDecodeError, csv.Error) as exc:
         raise AlskgError(f"{path}: not readable KGX: {exc}") from None
+    except RecursionError:
+        raise AlskgError(f"{path}: not readable KGX: nested too deeply") from None
 
 
 def _tsv_value(key: str, value: str) -> Any:

@@ -20,6 +20,8 @@ from kg.model import AlskgError
 
 MAX_QUERY_CHARS = 100_000
 MAX_NESTING = 64  # brackets ( [ { open at once; the shipped queries need fewer than 10
+MAX_OPERATORS = 2_000  # operators in all (1 + 1 + … and ! ! ! … nest just as deeply in every parser)
+MAX_OPERATOR_RUN = 64  # operators in a row with nothing between (!!!!…: unary nesting)
 
 _PN_CHARS_BASE = ("A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
                   "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff")
@@ -48,6 +50,7 @@ _TOKEN = re.compile("|".join([
     r"(?P<close>[)\]}])",
     r"(?P<punct>\^\^|\|\||&&|!=|<=|>=|[.,;*+\-/!=<>|^?])",
 ]), re.S)
+_OPERATORS = frozenset({"||", "&&", "!=", "<=", ">=", "+", "-", "*", "/", "!", "=", "<", ">"})
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
@@ -92,7 +95,8 @@ def scan(text: str, max_chars: int = MAX_QUERY_CHARS, max_depth: int = MAX_NESTI
         raise QueryRefused(f"the query is {len(text)} characters; refusing more than {max_chars}")
     text = unescape_codepoints(text)
     depth = deepest = 0
-    service = dataset = False
+    service = dataset = last_was_operator = False
+    operators = run = 0
     pos, end = 0, len(text)
     while pos < end:
         m = _TOKEN.match(text, pos)
@@ -107,7 +111,16 @@ def scan(text: str, max_chars: int = MAX_QUERY_CHARS, max_depth: int = MAX_NESTI
             deepest = max(deepest, depth)
         elif kind == "close":
             depth = max(depth - 1, 0)
-        elif kind == "word" and m.group().upper() == "SERVICE":
+        if kind == "punct" and m.group() in _OPERATORS:
+            operators += 1
+            run = run + 1 if last_was_operator else 1
+            if operators > MAX_OPERATORS or run > MAX_OPERATOR_RUN:
+                raise QueryRefused(f"the query chains more than {MAX_OPERATORS if operators > MAX_OPERATORS else MAX_OPERATOR_RUN}"
+                                   " operators; refusing it before parsing (parsers nest one level per operator)")
+            last_was_operator = True
+        elif kind not in ("space", "comment"):
+            last_was_operator = False
+        if kind == "word" and m.group().upper() == "SERVICE":
             service = True
         elif kind == "word" and m.group().upper() == "FROM":
             dataset = True

@@ -47,7 +47,8 @@ class Worker:
             root = str(Path(__file__).resolve().parent.parent)
             env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
             self._proc = subprocess.Popen(
-                [sys.executable, "-m", "kg.sparql_child", str(self.nq_path), str(self.max_memory_mb)],
+                # -P: the child imports this alskg, never a `kg` that happens to be in the working folder
+                [sys.executable, "-P", "-m", "kg.sparql_child", str(self.nq_path), str(self.max_memory_mb)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
                 start_new_session=True)
             self._buf = b""

@@ -19,7 +19,9 @@ from kg.model import AlskgError
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """The outputs in a folder (the build's manifest, .alskg-build, aside)."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != ".alskg-build"}
 
 
 def _siblings(folder: Path) -> list[str]:
@@ -44,7 +46,7 @@ def test_the_page_of_a_removed_document_is_gone_after_the_next_build(mini_seeds,
     assert r.returncode == 0, r.stderr
     pages = sorted(p.name for p in (out / "html").iterdir())
     assert f"{doc}.html" not in pages and "index.html" in pages
-    assert not [p for p in out.rglob(".*")], "no temporary file is left in the output"
+    assert not [p for p in out.rglob(".*") if p.name != ".alskg-build"], "no temporary file is left in the output"
     assert _siblings(out) == [], "no temporary folder is left beside the output"
 
 
