@@ -63,6 +63,8 @@ def write_atomic(path: Path | str, data: bytes, make_parents: bool = False) -> N
     error unless ``make_parents`` (a typo in ``-o`` should not create folders).
     """
     path = check_output_file(path, make_parents)
+    if path.is_symlink():  # write the file the link points to; never replace the link with a file
+        path = check_output_file(path.resolve(), make_parents)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:

@@ -290,6 +290,8 @@ def parse_params(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
             raise QueryError(f"bad parameter {pair!r}: write key=value")
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
             raise QueryError(f"bad parameter name {key!r}: use letters, digits and _")
+        if key in out:
+            raise QueryError(f"parameter {key} is given twice ({out[key]!r} and {value!r}); give it once")
         out[key] = value
     return out
 

@@ -30,7 +30,7 @@ LONG_FIELDS = frozenset({"quote", "summary", "note", "certainty_note", "reason",
                          "paper_title", "institutions"})
 
 # What no curated text may contain (tab and newline are the two control characters text needs).
-_OTHER_UNSAFE = r"\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+_OTHER_UNSAFE = r"\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
 UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f" + _OTHER_UNSAFE + "]")
 # The same in a raw file, where a carriage return that ends a line (CRLF) is harmless.
 UNSAFE_IN_FILE = re.compile(r"\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f" + _OTHER_UNSAFE + "]")

@@ -52,3 +52,27 @@ def test_a_rebuild_never_deletes_a_file_a_user_put_beside_the_outputs(mini_seeds
     r = invoke("build", "--seeds", str(mini_seeds), "--out", str(out), "--no-html")
     assert r.returncode == 1 and "kgx/my-mapping.json" in r.stderr
     assert (out / "kgx" / "my-mapping.json").is_file()
+
+
+def test_a_repeated_parameter_is_an_error_not_the_last_one_wins():
+    from kg.query import QueryError, parse_params
+
+    with pytest.raises(QueryError, match="given twice"):
+        parse_params(["document=fus-ipsc-2016", "document=glia-sod1-2008"])
+
+
+def test_right_to_left_marks_are_refused_like_the_other_bidi_controls():
+    from kg.textgate import check_text
+
+    for mark in ("\u200f", "\u200e", "\u061c"):
+        assert check_text(f"model {mark} built", "summary") is not None
+
+
+def test_dash_o_at_a_symlink_writes_the_file_it_points_to(mini_seeds, tmp_path):
+    target = tmp_path / "target.ttl"
+    target.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.ttl"
+    link.symlink_to(target)
+    r = invoke("export", "--seeds", str(mini_seeds), "--format", "ttl", "-o", str(link))
+    assert r.returncode == 0, r.stderr
+    assert link.is_symlink() and target.read_text(encoding="utf-8").startswith("@prefix")

@@ -21,7 +21,7 @@ from kg.seeds import read_seeds
 from kg.textgate import MAX_LONG_TEXT, MAX_SHORT_TEXT, UNSAFE, check_text, clip, terminal_safe
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-BIDI_CONTROLS = {*range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+BIDI_CONTROLS = {*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C}  # embeddings, isolates, marks
 
 
 def unsafe_by_definition(ch: str) -> bool:
