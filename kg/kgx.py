@@ -31,6 +31,7 @@ from kg.identifiers import prefix_map
 from kg.model import AlskgError, Claim
 from kg.namespaces import ALS, BIBO, DCTERMS, DOC, PREFIXES, RDF
 from kg.network import all_claims
+from kg.schema import biolink_match
 
 BIOLINK = PREFIXES["biolink"]
 ID_PREFERENCE = ("HGNC", "UniProtKB", "CL", "EFO", "UBERON", "GO", "MONDO", "CHEBI", "NCBITaxon", "NCBIGene")
@@ -41,11 +42,7 @@ LIST_DELIMITER = "|"  # KGX TSV's delimiter for multivalued columns
 
 
 def _biolink(g: Graph, term: URIRef, default: str) -> str:
-    for rel in (SKOS.exactMatch, SKOS.closeMatch, SKOS.relatedMatch):
-        hits = sorted(str(o) for o in g.objects(term, rel) if str(o).startswith(BIOLINK))
-        if hits:
-            return "biolink:" + hits[0][len(BIOLINK):]
-    return default
+    return biolink_match(g, term, BIOLINK, default)
 
 
 def _eco(g: Graph, evidence: str) -> list[str]:

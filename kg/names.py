@@ -101,12 +101,20 @@ def words(name: str) -> tuple[str, ...]:
 def loose_key(name: str) -> str:
     """Words in order, joined without separators: 'ALS progression', 'als_progression' and 'SOD-1' vs
     'SOD1' meet here."""
-    return "".join(words(name))
+    return _loose(words(name))
 
 
 def bag_key(name: str) -> str:
     """Words in any order: 'progression of ALS' and 'ALS progression' meet here (minus 'of', 'the')."""
-    return " ".join(sorted(set(words(name)) - _STOP))
+    return _bag(words(name))
+
+
+def _loose(ws: tuple[str, ...]) -> str:
+    return "".join(ws)
+
+
+def _bag(ws: tuple[str, ...]) -> str:
+    return " ".join(sorted(set(ws) - _STOP))
 
 
 _STOP = {"of", "the", "a", "an", "in", "and", "by"}
@@ -141,9 +149,10 @@ class NameIndex:
                 if not name.startswith(ENTITY_PREFIXES[1]):
                     self.display.setdefault(key, name)
                 if strength != CURIE:
-                    self._loose[loose_key(name)].add(eid)
-                    self._bag[bag_key(name)].add(eid)
-                    self._word_sets.append((frozenset(words(name)) - _STOP, eid))
+                    ws = words(name)  # once per name: every command builds this index
+                    self._loose[_loose(ws)].add(eid)
+                    self._bag[_bag(ws)].add(eid)
+                    self._word_sets.append((frozenset(ws) - _STOP, eid))
         self._index = dict(best)
 
     def _loosely(self, name: str) -> list[str]:

@@ -46,10 +46,14 @@ class PathFinder:
         self.out: dict[str, set[str]] = defaultdict(set)
         self.und: dict[str, set[str]] = defaultdict(set)
         self.links: dict[tuple[str, str], list[Link]] = defaultdict(list)
+        self.pairs_of: dict[str, list[tuple[str, str]]] = defaultdict(list)  # node → its (u, v) keys of links
         for u, v, data in G.edges(data=True):
             if u == v:
                 continue
             claims = tuple(data.get("claims", ()))
+            if (u, v) not in self.links:
+                self.pairs_of[u].append((u, v))
+                self.pairs_of[v].append((u, v))
             self.links[(u, v)].append(Link(u, data["predicate"], v, data.get("source", "claims"), claims))
             self.out[u].add(v)
             self.und[u].add(v)
@@ -75,11 +79,9 @@ class PathFinder:
         (its variants and products, what carries it, its subtypes, what is associated with it), each
         with the relation that ties them, e.g. {'ve_cadherin_disruption': 'associated_with'}."""
         out = {eid: ""}
-        for (u, v), links in self.links.items():
-            if eid not in (u, v):
-                continue
+        for u, v in self.pairs_of.get(eid, ()):
             other = v if u == eid else u
-            for lk in links:
+            for lk in self.links[(u, v)]:
                 if lk.predicate in TIE_PREDICATES and other not in out:
                     out[other] = f"{lk.subject} —{lk.predicate}→ {lk.object}"
         return out

@@ -124,10 +124,7 @@ def load_schema(ontology_dir: Path = ONTOLOGY_DIR) -> Schema:
         if not str(cls).startswith(ALS):
             continue
         parents = tuple(sorted(local(p) for p in g.objects(cls, RDFS.subClassOf) if str(p).startswith(ALS)))
-        biolink_ns = prefixes["biolink"]
-        matches = [sorted(str(o) for o in g.objects(cls, rel) if str(o).startswith(biolink_ns))
-                   for rel in (SKOS.exactMatch, SKOS.closeMatch, SKOS.relatedMatch)]
-        category = next((f"biolink:{m[0][len(biolink_ns):]}" for m in matches if m), "")
+        category = biolink_match(g, cls, prefixes["biolink"])
         types[local(cls)] = TypeDef(
             local(cls), label(cls, "en"), label(cls, "ja"), str(g.value(cls, SKOS.definition) or ""), parents, category
         )
@@ -188,10 +185,7 @@ def read_tsv(path: Path) -> list[dict[str, str]]:
 
 def read_hedge_cues(path: Path) -> tuple[str, ...]:
     """The Japanese phrases that mark a sentence as hedged (possibility, suggestion, belief), as data."""
-    if not path.is_file():
-        return ()
-    with path.open(encoding="utf-8", newline="") as f:
-        return tuple(row["cue"] for row in csv.DictReader(f, delimiter="\t") if row.get("cue"))
+    return tuple(row["cue"] for row in read_tsv(path) if row.get("cue"))
 
 
 def _descends(types: dict[str, TypeDef], name: str, ancestor: str) -> bool:
@@ -248,3 +242,13 @@ def vocabulary_module(ontology_dir: Path = ONTOLOGY_DIR) -> str:
     return ('"""alskg\'s schema terms. GENERATED from ontology/alskg.ttl by tools/write_vocab.py - do not edit.\n\n'
             "A test keeps this file equal to the ontology; ``kg.namespaces.ALS`` is closed over these terms.\n"
             '"""\n\nTERMS = (\n' + body + ")\n")
+
+
+def biolink_match(g: Graph, term: URIRef, biolink_ns: str, default: str = "") -> str:
+    """The Biolink term an alskg class or predicate maps to in alskg.ttl, as a CURIE: an exact match
+    before a close one before a related one (the first by IRI within each); ``default`` if none."""
+    for rel in (SKOS.exactMatch, SKOS.closeMatch, SKOS.relatedMatch):
+        hits = sorted(str(o) for o in g.objects(term, rel) if str(o).startswith(biolink_ns))
+        if hits:
+            return "biolink:" + hits[0][len(biolink_ns):]
+    return default

@@ -684,8 +684,9 @@ def read_seeds(root: Path, schema: Schema | None = None) -> tuple[Seeds, list[Pr
                   tuple(sorted(no_claims)))
     _report_missing_claim_files(root, col, seeds)
     _gate_text(seeds, col)
-    _check_entities(seeds, schema, col)
-    _check_claims(seeds, schema, col)
+    texts = {d: IndexedText(t) for d, t in seeds.texts.items()}  # indexed once, for both checks
+    _check_entities(seeds, schema, col, texts)
+    _check_claims(seeds, schema, col, texts)
     return seeds, col.problems
 
 
@@ -744,9 +745,9 @@ def _where(loc: Location) -> tuple[str, int]:
     return loc.file, loc.line
 
 
-def _check_entities(seeds: Seeds, schema: Schema, col: _Collector) -> None:
+def _check_entities(seeds: Seeds, schema: Schema, col: _Collector, texts: dict[str, IndexedText]) -> None:
     verified = read_grounding()
-    squashed_docs = [IndexedText(t) for t in seeds.texts.values()]
+    squashed_docs = list(texts.values())
     # one search per label over all documents at once (a NUL never occurs in a label: the text gate
     # refuses control characters), not one per label and document: linear in labels + text
     all_docs = "\x00".join(t.squashed for t in squashed_docs)
@@ -797,9 +798,8 @@ def _check_entities(seeds: Seeds, schema: Schema, col: _Collector) -> None:
                 col.problems.append(Problem(f, line, f"{key} must name a {want}, {clip(target)} is a {seen[target].type}", ""))
 
 
-def _check_claims(seeds: Seeds, schema: Schema, col: _Collector) -> None:
+def _check_claims(seeds: Seeds, schema: Schema, col: _Collector, texts: dict[str, IndexedText]) -> None:
     ents = seeds.entity_index
-    texts = {d: IndexedText(t) for d, t in seeds.texts.items()}
     first: dict[str, Claim] = {}
     for c in seeds.claims:
         f, line = _where(c.where)
