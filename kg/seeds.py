@@ -35,7 +35,7 @@ import math
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,7 @@ from kg.model import (
     ValidationFailed,
 )
 from kg.schema import Schema, load_schema
+from kg.seedcache import FileCache, FileResult, Sources, code_digest, entity_digest, file_key, stable_digest
 from kg.text import IndexedText, closest_passage, fold, squash
 from kg.textgate import check_text, clip, first_unsafe_in_file, terminal_safe
 
@@ -130,6 +131,7 @@ class _Collector:
     root: Path
     problems: list[Problem] = field(default_factory=list)
     unreadable: set[Path] = field(default_factory=set)  # files that could not be parsed at all
+    snapshot: dict[Path, bytes] = field(default_factory=dict)  # files already read (the bytes kg.seedcache keyed)
 
     def rel(self, path: Path) -> str:
         """The path as problems show it (relative to the seeds' parent; a hostile file name escaped)."""
@@ -164,6 +166,8 @@ def _read_bytes(path: Path, col: _Collector, cap: int, what: str = "file") -> by
 
     The file type is checked before opening (a FIFO would block ``open``) and again on the open file
     (it may have been swapped in between); the read itself never takes more than ``cap + 1`` bytes."""
+    if path in col.snapshot:
+        return col.snapshot[path]
     hint = f"the {what} must be an ordinary file inside the seeds folder"
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
@@ -495,9 +499,9 @@ def _curation_files(folder: Path, col: _Collector) -> list[Path]:
     return out
 
 
-def _read_entities(root: Path, col: _Collector) -> list[Entity]:
+def _read_entities(root: Path, col: _Collector, files: list[Path] | None = None) -> list[Entity]:
     folder = root / "entities"
-    files = _curation_files(folder, col)
+    files = _curation_files(folder, col) if files is None else files
     if not files:
         col.add(folder, 1, "no entity files (entities/*.yaml)", "the entity registry must exist")
     out: list[Entity] = []
@@ -600,11 +604,12 @@ def _read_context(item: _Map, path: Path, col: _Collector) -> Context:
     return ctx
 
 
-def _read_claim_files(root: Path, col: _Collector, doc_ids: set[str]) -> tuple[list[Claim], list[NoClaim]]:
+def _read_claim_files(root: Path, col: _Collector, doc_ids: Collection[str],
+                      files: list[Path] | None = None) -> tuple[list[Claim], list[NoClaim]]:
     folder = root / "claims"
     claims: list[Claim] = []
     no_claims: list[NoClaim] = []
-    files = _curation_files(folder, col)
+    files = _curation_files(folder, col) if files is None else files
     if not files:
         col.broken(folder, 1, "no claims files (claims/*.yaml)", "write one claims file per document: claims/<id>.yaml")
     for path in files:
@@ -670,24 +675,124 @@ def _read_claim_files(root: Path, col: _Collector, doc_ids: set[str]) -> tuple[l
     return claims, no_claims
 
 
-def read_seeds(root: Path, schema: Schema | None = None) -> tuple[Seeds, list[Problem]]:
-    """Read and check everything in the seeds folder; return the seeds and every problem found."""
+def read_seeds(root: Path, schema: Schema | None = None, cache: bool = True) -> tuple[Seeds, list[Problem]]:
+    """Read and check everything in the seeds folder; return the seeds and every problem found.
+
+    Each curation file is read, gated and its claims checked on its own (``_read_file``), through the
+    per-file cache (``kg.seedcache``) unless ``cache`` is False; the checks across files run after."""
     root = Path(root)
     if not root.is_dir():
         raise AlskgError(f"seeds folder not found: {root} (set --seeds or ALSKG_SEEDS)")
     schema = schema or load_schema()
     col = _Collector(root)
-    documents, texts = _read_documents(root, col)
-    entities = _read_entities(root, col)
-    claims, no_claims = _read_claim_files(root, col, {d.id for d in documents})
-    seeds = Seeds(str(root), tuple(documents), texts, tuple(sorted(entities)), tuple(sorted(claims)),
+    documents, raw_texts = _read_documents(root, col)
+    reader = _FileReader(root, col, schema, FileCache.open() if cache else None)
+    entity_files = _curation_files(root / "entities", col)
+    entities = [] if entity_files else _read_entities(root, col, [])  # [] reports the missing registry
+    for path in entity_files:
+        entities += reader.read(path, "entities", Sources({}), _entity_file).entities
+    texts = _IndexedTexts(raw_texts)  # each document indexed once, when first needed
+    doc_sha = {d.id: d.sha256 for d in documents}
+    ents = Seeds(str(root), (), {}, tuple(sorted(entities)), ()).entity_index
+    sources = Sources({"documents": (doc_sha, doc_sha.get), "texts": (texts, doc_sha.get),
+                       "entities": (ents, lambda k: entity_digest(ents[k]) if k in ents else None)})
+    claim_files = _curation_files(root / "claims", col)
+    claims: list[Claim] = []
+    no_claims: list[NoClaim] = []
+    if not claim_files:
+        _read_claim_files(root, col, doc_sha, [])  # [] reports the missing claims
+    for path in claim_files:
+        got = reader.read(path, "claims", sources, _claims_file)
+        claims += got.claims
+        no_claims += got.no_claims
+    seeds = Seeds(str(root), tuple(documents), raw_texts, tuple(sorted(entities)), tuple(sorted(claims)),
                   tuple(sorted(no_claims)))
     _report_missing_claim_files(root, col, seeds)
-    _gate_text(seeds, col)
-    texts = {d: IndexedText(t) for d, t in seeds.texts.items()}  # indexed once, for both checks
     _check_entities(seeds, schema, col, texts)
-    _check_claims(seeds, schema, col, texts)
+    _check_across_claims(seeds, col)
     return seeds, col.problems
+
+
+class _IndexedTexts(Mapping):
+    """document id → ``IndexedText``, each made on first use."""
+
+    def __init__(self, texts: dict[str, str]):
+        self._texts = texts
+        self._made: dict[str, IndexedText] = {}
+
+    def __getitem__(self, key: str) -> IndexedText:
+        if key not in self._made:
+            self._made[key] = IndexedText(self._texts[key])
+        return self._made[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._texts
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._texts)
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+
+_FileWork = Callable[[Path, Path, _Collector, Schema, dict[str, Any]], FileResult]
+
+
+def _entity_file(root: Path, path: Path, col: _Collector, schema: Schema, seen: dict[str, Any]) -> FileResult:
+    """One entity file: read, and its text fields gated."""
+    entities = _read_entities(root, col, [path])
+    _gate_text(Seeds(str(root), (), {}, tuple(entities), ()), col)
+    return FileResult(entities=entities)
+
+
+def _claims_file(root: Path, path: Path, col: _Collector, schema: Schema, seen: dict[str, Any]) -> FileResult:
+    """One claims file: read, its text fields gated, each claim checked against its document, the
+    schema and the entities it names (``seen``: the parts of the seeds it may look at, recorded)."""
+    claims, no_claims = _read_claim_files(root, col, seen["documents"], [path])
+    part = Seeds(str(root), (), {}, (), tuple(claims), tuple(no_claims))
+    _gate_text(part, col)
+    _check_each_claim(part, seen["entities"], schema, col, seen["texts"])
+    return FileResult(claims=claims, no_claims=no_claims)
+
+
+@dataclass
+class _FileReader:
+    """Reads one curation file at a time through the per-file cache (``kg.seedcache``), if any."""
+
+    root: Path
+    col: _Collector
+    schema: Schema
+    cache: FileCache | None
+    _digests: tuple[str, str] | None = None
+
+    def read(self, path: Path, kind: str, sources: Sources, work: _FileWork) -> FileResult:
+        col, key, snapshot = self.col, None, {}
+        if self.cache is not None:
+            data = _read_bytes(path, _Collector(self.root), MAX_YAML_BYTES, "YAML file")  # problems: reported below
+            if data is not None:
+                if self._digests is None:
+                    self._digests = (code_digest(), stable_digest(self.schema))
+                flags = f"documents:{col.incomplete('documents')} entities:{col.incomplete('entities')}"
+                key = file_key(*self._digests, kind, col.rel(path), data, flags)
+                hit = self.cache.get(key)
+                if hit is not None and sources.still_hold(hit.facts):
+                    self._merge(hit)
+                    return hit
+                snapshot = {path: data}  # read exactly the bytes the key names
+        sub = _Collector(self.root, unreadable=set(col.unreadable), snapshot=snapshot)
+        recorders = sources.recorders()
+        result = work(self.root, path, sub, self.schema, recorders)
+        result.problems = sub.problems
+        result.unreadable = sorted(str(p.relative_to(self.root)) for p in sub.unreadable - col.unreadable)
+        result.facts = sources.facts(recorders)
+        if key is not None and self.cache is not None:
+            self.cache.put(key, result)
+        self._merge(result)
+        return result
+
+    def _merge(self, result: FileResult) -> None:
+        self.col.problems.extend(result.problems)
+        self.col.unreadable.update(self.root / p for p in result.unreadable)
 
 
 def _report_missing_claim_files(root: Path, col: _Collector, seeds: Seeds) -> None:
@@ -745,7 +850,7 @@ def _where(loc: Location) -> tuple[str, int]:
     return loc.file, loc.line
 
 
-def _check_entities(seeds: Seeds, schema: Schema, col: _Collector, texts: dict[str, IndexedText]) -> None:
+def _check_entities(seeds: Seeds, schema: Schema, col: _Collector, texts: Mapping[str, IndexedText]) -> None:
     verified = read_grounding()
     squashed_docs = list(texts.values())
     # one search per label over all documents at once (a NUL never occurs in a label: the text gate
@@ -773,8 +878,9 @@ def _check_entities(seeds: Seeds, schema: Schema, col: _Collector, texts: dict[s
                     f, line, f"name {clip(name)} of {clip(e.id)} is also a name of {names[name].id!r}",
                     "one real thing is one entity: merge them, or drop the shared synonym"))
             names.setdefault(name, e)
+        own = texts.get(Path(e.where.file).stem)  # entities/<doc>.yaml: its labels are most likely in <doc>
         for ja in e.ja if not col.incomplete("documents") else ():
-            if squashed_docs and squash(ja) not in all_docs:
+            if squashed_docs and not (own is not None and squash(ja) in own.squashed) and squash(ja) not in all_docs:
                 col.problems.append(Problem(f, line, f"Japanese label {clip(ja)} of {clip(e.id)} is not in any document",
                                             "Japanese labels are copied from the documents' own wording"))
         for x in e.xrefs:
@@ -798,9 +904,16 @@ def _check_entities(seeds: Seeds, schema: Schema, col: _Collector, texts: dict[s
                 col.problems.append(Problem(f, line, f"{key} must name a {want}, {clip(target)} is a {seen[target].type}", ""))
 
 
-def _check_claims(seeds: Seeds, schema: Schema, col: _Collector, texts: dict[str, IndexedText]) -> None:
-    ents = seeds.entity_index
-    first: dict[str, Claim] = {}
+def _check_claims(seeds: Seeds, schema: Schema, col: _Collector, texts: Mapping[str, IndexedText]) -> None:
+    """Every check of the claims: each claim on its own, then across claims."""
+    _check_each_claim(seeds, seeds.entity_index, schema, col, texts)
+    _check_across_claims(seeds, col)
+
+
+def _check_each_claim(seeds: Seeds, ents: Mapping[str, Entity], schema: Schema, col: _Collector,
+                      texts: Mapping[str, IndexedText]) -> None:
+    """The checks of one claim or no_claim entry at a time (run per file, and cached per file by
+    ``kg.seedcache``: they may look only at ``ents``, ``texts`` and the schema, never at other files)."""
     for c in seeds.claims:
         f, line = _where(c.where)
         for role in ("subject", "object"):
@@ -845,6 +958,18 @@ def _check_claims(seeds: Seeds, schema: Schema, col: _Collector, texts: dict[str
                 f, line, f"quote not found in {c.document}: {c.quote[:60]!r}",
                 f"the document matches up to {got[-30:]!r}; copy the passage exactly "
                 "(only line breaks and spaces may differ)" if got else "copy the passage exactly from the document"))
+    for n in seeds.no_claims:
+        f, line = _where(n.where)
+        if n.document in texts and n.quote and not texts[n.document].contains(n.quote):
+            col.problems.append(Problem(f, line, f"no_claim quote not found in {n.document}: {n.quote[:60]!r}",
+                                        "copy the passage exactly from the document"))
+
+
+def _check_across_claims(seeds: Seeds, col: _Collector) -> None:
+    """The checks that compare claims with each other and with the registry (linear: one pass each)."""
+    first: dict[str, Claim] = {}
+    for c in seeds.claims:
+        f, line = _where(c.where)
         if c.id in first:
             col.problems.append(Problem(f, line, f"duplicate claim (same content as {first[c.id].where})",
                                         "delete one of them"))
@@ -859,11 +984,6 @@ def _check_claims(seeds: Seeds, schema: Schema, col: _Collector, texts: dict[str
             f, line = _where(e.where)
             col.problems.append(Problem(f, line, f"entity {clip(e.id)} is used by no claim",
                                         "use it in a claim or remove it from the registry"))
-    for n in seeds.no_claims:
-        f, line = _where(n.where)
-        if n.document in texts and n.quote and not texts[n.document].contains(n.quote):
-            col.problems.append(Problem(f, line, f"no_claim quote not found in {n.document}: {n.quote[:60]!r}",
-                                        "copy the passage exactly from the document"))
 
 
 def _check_certainty(c: Claim, schema: Schema, col: _Collector) -> None:

@@ -28,17 +28,18 @@ class IndexedText:
 
     def __init__(self, text: str):
         self.text = text
-        chars: list[str] = []
-        lines: list[int] = []
-        line = 1
-        for ch in text:
-            if ch == "\n":
-                line += 1
-            if not ch.isspace():
-                chars.append(ch)
-                lines.append(line)
-        self.squashed = "".join(chars)
-        self._lines = lines
+        self.squashed = squash(text)  # ``\s`` is exactly ``str.isspace``; one C pass, not a loop per character
+        self._line_map: list[int] | None = None
+
+    @property
+    def _lines(self) -> list[int]:
+        """The original line of each squashed character (made on first use: only ``line_of`` needs it)."""
+        if self._line_map is None:
+            lines: list[int] = []
+            for n, text_line in enumerate(self.text.split("\n"), start=1):
+                lines.extend([n] * len(squash(text_line)))
+            self._line_map = lines
+        return self._line_map
 
     def find(self, quote: str) -> int:
         """Offset of the quote in the squashed text, or -1."""

@@ -1,0 +1,136 @@
+"""The cache root: who may write it, the secret that seals its entries, and writing a file whole.
+
+Every cache entry alskg reads back (the built graph, the per-file results of reading the seeds, the
+on-disk Oxigraph store) is sealed with a keyed MAC (HMAC-SHA256) under a random key kept in the
+cache root (``key``, created 0600). A checksum alone proves nothing: whoever can rewrite an entry can
+recompute it. A MAC cannot be recomputed without the key, so forging an entry needs read access to
+the key, not just write access to one file.
+
+Like ssh with ``~/.ssh``, a cache root that is not owned by this user or that others may write (group
+or world-writable) is refused (``UnsafeCacheRoot``): anyone who can write there could replace the key
+and the entries together. A key file of the wrong owner, mode or size is replaced by a new key, which
+makes every entry sealed under the old one a mismatch, rebuilt on use.
+
+This protects against other local users and damaged files; it does not protect against this user (or
+root), who can always read the key and rewrite the cache: see docs/SECURITY.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import hmac
+import os
+import secrets
+import stat
+import tempfile
+from pathlib import Path
+
+KEY_NAME = "key"
+KEY_BYTES = 32
+TEMP_PREFIX = ".tmp-"  # every temporary file or folder in the cache starts so (removed when old)
+
+
+class UnsafeCacheRoot(OSError):
+    """The cache root is owned by someone else or writable by others: not used."""
+
+
+def secure_root(root: Path) -> Path:
+    """Create ``root`` (0700) if missing and check it like ssh does: a real folder, owned by this user,
+    not writable by group or others. Raises UnsafeCacheRoot (an OSError) otherwise."""
+    root = Path(root)
+    with contextlib.suppress(FileExistsError):  # a file or a link there: refused below
+        os.makedirs(root, mode=0o700, exist_ok=True)
+    st = os.lstat(root)
+    if not stat.S_ISDIR(st.st_mode):
+        raise UnsafeCacheRoot(errno.ENOTDIR, "the cache root is not a folder (or is a link)", str(root))
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        raise UnsafeCacheRoot(errno.EPERM, "the cache root is owned by another user", str(root))
+    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise UnsafeCacheRoot(errno.EPERM, "the cache root is writable by group or others "
+                                           "(chmod go-w it, or set ALSKG_CACHE to a private folder)", str(root))
+    return root
+
+
+def cache_key(root: Path) -> bytes:
+    """The root's secret (created on first use); a key file that is not a private regular file of
+    ``KEY_BYTES`` bytes owned by this user is replaced, invalidating every entry sealed with it."""
+    path = Path(root) / KEY_NAME
+    key = _read_key(path)
+    if key is not None:
+        return key
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=root)  # 0600 by construction
+    try:
+        os.write(fd, secrets.token_bytes(KEY_BYTES))
+        os.fsync(fd)
+        os.close(fd)
+        fd = -1
+        try:
+            os.link(tmp, path)  # first writer wins; a parallel first run reads the winner's key
+        except FileExistsError:
+            if _read_key(path) is None:
+                os.replace(tmp, path)  # the existing key file is unsafe: a new key replaces it
+                tmp = ""
+    finally:
+        if fd >= 0:
+            os.close(fd)
+        if tmp:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+    key = _read_key(path)
+    if key is None:
+        raise UnsafeCacheRoot(errno.EPERM, "the cache key cannot be kept private", str(path))
+    return key
+
+
+def _read_key(path: Path) -> bytes | None:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if (not stat.S_ISREG(st.st_mode) or st.st_size != KEY_BYTES or st.st_mode & 0o077
+                or (hasattr(os, "getuid") and st.st_uid != os.getuid())):
+            return None
+        data = os.read(fd, KEY_BYTES + 1)
+        return data if len(data) == KEY_BYTES else None
+    finally:
+        os.close(fd)
+
+
+def mac(key: bytes, *parts: bytes) -> str:
+    """HMAC-SHA256 of the parts, each length-prefixed (so no two sequences of parts collide)."""
+    h = hmac.new(key, digestmod=hashlib.sha256)
+    for part in parts:
+        h.update(len(part).to_bytes(8, "big"))
+        h.update(part)
+    return h.hexdigest()
+
+
+def same_mac(expected: str, got: object) -> bool:
+    return isinstance(got, str) and hmac.compare_digest(expected, got)
+
+
+def write_whole(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and one rename: a reader
+    sees the old file or the new one, never half; the temporary file is removed on any failure."""
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def fingerprint(path: Path) -> list[int]:
+    """What changes whenever a file's content does, read without reading the file: inode, size and
+    change time (``ctime`` is set by the kernel on every write and cannot be set back by any user)."""
+    st = os.lstat(path)
+    if not stat.S_ISREG(st.st_mode):
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
+    return [st.st_ino, st.st_size, st.st_ctime_ns]
