@@ -6,11 +6,19 @@ a hash of every seeds and ontology file and of the code that shapes the graph, s
 makes the cache stale.
 
 The cache cannot lie: it holds data only (JSON and N-Quads; no pickle, so loading it runs no code),
-``meta.json`` records the format version and the sha256 of every file, and an entry of another
-format, with a file that does not match its checksum, or with content that does not decode to
-exactly the shapes a build makes (each claim's id must be its content's hash) is rebuilt. Entries
-appear by one rename of a uniquely named temporary folder, so parallel first runs neither see half
-an entry nor leave folders behind; temporary folders of killed runs are removed once they are old.
+``meta.json`` records the format version, the sha256 of ``network.json`` and the inode, size and
+change time of ``graph.nq`` (read without reading its 170 MB at ×100: any write to it changes its
+change time), all sealed with the cache root's keyed MAC (``kg.cachefs``: a checksum anyone can
+recompute, a MAC needs the key). An entry of another format, with a seal or a file that does not
+match, or with content that does not decode to exactly the shapes a build makes (each claim's id
+must be its content's hash) is rebuilt. A cache root owned by another user or writable by others is
+not used. Entries appear by one rename of a uniquely named temporary folder, so parallel first runs
+neither see half an entry nor leave folders behind; temporary folders of killed runs are removed
+once they are old, and entries not used for a while beyond the ``KEEP_ENTRIES`` most recent are
+removed (with their on-disk Oxigraph store, ``kg.store``), so a curator's edits do not fill the disk.
+
+Building after an edit is incremental where it matters: ``build`` reads the seeds through the
+per-file cache (``kg.seedcache``), so only the edited files are read and checked again.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -29,15 +38,19 @@ from typing import Any
 
 import networkx as nx
 
+from kg import cachefs, seedcache
 from kg.build import Built, build
 from kg.locations import ONTOLOGY_DIR, default_cache_dir
 from kg.model import Claim
 
-CACHE_FORMAT = 3  # 3: JSON projection with a versioned meta.json (2 was a pickle)
-_CODE_FILES = ("build.py", "rdf.py", "network.py", "model.py", "seeds.py", "schema.py", "cache.py")
+CACHE_FORMAT = 4  # 4: meta.json sealed with a keyed MAC; 3: JSON projection, plain checksums; 2: a pickle
+_CODE_FILES = ("build.py", "rdf.py", "network.py", "model.py", "seeds.py", "schema.py", "cache.py", "cachefs.py")
 _FILES = ("graph.nq", "network.json")
 _TEMP_PREFIXES = (".tmp-", ".stale-")
 STALE_AGE_S = 600  # a temporary folder this old belongs to no running command
+KEEP_ENTRIES = 3  # entries kept however old (the most recently used); others go once unused for ENTRY_IDLE_S
+ENTRY_IDLE_S = 3600
+_ENTRY_NAME = re.compile(r"^[0-9a-f]{24}$")
 
 
 def content_key(seeds_dir: Path) -> str:
@@ -58,11 +71,26 @@ def content_key(seeds_dir: Path) -> str:
 def load_cached(seeds_dir: Path, cache_dir: Path | None = None) -> tuple[Path, nx.MultiDiGraph]:
     """Return (path of the cached N-Quads, NetworkX graph), building the cache when stale or corrupt."""
     cache_root = Path(cache_dir or default_cache_dir())
+    try:
+        cachefs.secure_root(cache_root)
+        secret = cachefs.cache_key(cache_root)
+    except OSError:  # refused (UnsafeCacheRoot: the seeds' file cache says so once) or unwritable
+        return _private_copy(_build(seeds_dir, cache_root))
     entry = cache_root / content_key(seeds_dir)
-    graph = read_entry(entry)
+    graph = read_entry(entry, secret)
     if graph is not None:
+        _mark_used(entry)
         return entry / "graph.nq", graph
-    return _write_entry(cache_root, entry, build(seeds_dir))
+    return _write_entry(cache_root, entry, _build(seeds_dir, cache_root), secret)
+
+
+def _build(seeds_dir: Path, cache_root: Path) -> Built:
+    """The build, reading the seeds through the per-file entries in the same cache root."""
+    token = seedcache.ROOT.set(cache_root)
+    try:
+        return build(seeds_dir)
+    finally:
+        seedcache.ROOT.reset(token)
 
 
 # ---------------------------------------------------------------- the projection as JSON
@@ -147,20 +175,24 @@ def _plain(value: Any) -> Any:
 # ---------------------------------------------------------------- entries on disk
 
 
-def read_entry(entry: Path) -> nx.MultiDiGraph | None:
-    """The cached projection if the entry is complete, of this format and intact; else None (rebuild)."""
+def read_entry(entry: Path, secret: bytes | None = None) -> nx.MultiDiGraph | None:
+    """The cached projection if the entry is complete, of this format, sealed with the cache's key
+    (``secret``; default: read from the cache root) and intact; else None (rebuild)."""
     try:
+        secret = secret if secret is not None else cachefs.existing_key(entry.parent)
+        if secret is None:
+            return None
         for name in ("meta.json", *_FILES):  # regular files of sane size only: a FIFO or /dev/zero never blocks
             if not _plain_file(entry / name):
                 return None
-        meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
-        if not isinstance(meta, dict) or meta.get("format") != CACHE_FORMAT or meta.get("key") != entry.name:
+        meta = cachefs.read_sealed_json(entry / "meta.json", secret)
+        if meta is None or meta.get("format") != CACHE_FORMAT or meta.get("key") != entry.name:
             return None
         sums = meta["sha256"]
         if not isinstance(sums, dict) or sorted(sums) != sorted(_FILES):
             return None
-        if _digest_file(entry / "graph.nq") != sums["graph.nq"]:
-            return None
+        if cachefs.fingerprint(entry / "graph.nq") != meta["graph.nq"]:
+            return None  # written since it was sealed (its sha256 is checked when it is written)
         data = (entry / "network.json").read_bytes()
         if hashlib.sha256(data).hexdigest() != sums["network.json"]:
             return None
@@ -178,38 +210,74 @@ def _plain_file(path: Path) -> bool:
     return stat.S_ISREG(st.st_mode) and st.st_size <= MAX_ENTRY_FILE_BYTES
 
 
-def _digest_file(path: Path) -> str:
-    with path.open("rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
-
-
-def _write_entry(cache_root: Path, entry: Path, built: Built) -> tuple[Path, nx.MultiDiGraph]:
+def _write_entry(cache_root: Path, entry: Path, built: Built, secret: bytes) -> tuple[Path, nx.MultiDiGraph]:
     graph, nq = built.network, built.nquads
     net = encode_network(graph)
-    meta = {"format": CACHE_FORMAT, "key": entry.name,
-            "sha256": {"graph.nq": hashlib.sha256(nq).hexdigest(), "network.json": hashlib.sha256(net).hexdigest()}}
     tmp: Path | None = None
     try:
-        cache_root.mkdir(parents=True, exist_ok=True)
         remove_stale_temporaries(cache_root)
         tmp = Path(tempfile.mkdtemp(prefix=_TEMP_PREFIXES[0], dir=cache_root))
         (tmp / "graph.nq").write_bytes(nq)
         (tmp / "network.json").write_bytes(net)
-        (tmp / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
-        _install(cache_root, tmp, entry)
+        meta = {"format": CACHE_FORMAT, "key": entry.name, "graph.nq": cachefs.fingerprint(tmp / "graph.nq"),
+                "sha256": {"graph.nq": hashlib.sha256(nq).hexdigest(), "network.json": hashlib.sha256(net).hexdigest()}}
+        (tmp / "meta.json").write_bytes(cachefs.sealed_json(secret, meta))
+        _install(cache_root, tmp, entry, secret)
+        remove_unused_entries(cache_root, keep=entry.name)
         return entry / "graph.nq", graph
     except OSError:
-        # An unwritable cache must not stop a query: a private copy, removed when the command ends.
-        private = Path(tempfile.mkdtemp(prefix="alskg-"))
-        atexit.register(shutil.rmtree, private, True)
-        (private / "graph.nq").write_bytes(nq)
-        return private / "graph.nq", graph
+        return _private_copy(built)
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _install(cache_root: Path, tmp: Path, entry: Path) -> None:
+def _private_copy(built: Built) -> tuple[Path, nx.MultiDiGraph]:
+    """An unwritable or refused cache must not stop a query: a private copy, removed when the command ends."""
+    private = Path(tempfile.mkdtemp(prefix="alskg-"))
+    atexit.register(shutil.rmtree, private, True)
+    (private / "graph.nq").write_bytes(built.nquads)
+    return private / "graph.nq", built.network
+
+
+def _mark_used(entry: Path) -> None:
+    """Record that an entry was just used (its folder's time), so it is not removed as unused."""
+    try:
+        if time.time() - entry.stat().st_mtime > 60:
+            os.utime(entry)
+    except OSError:
+        pass
+
+
+def remove_unused_entries(cache_root: Path, keep: str = "", keep_recent: int = KEEP_ENTRIES,
+                          idle_s: float = ENTRY_IDLE_S) -> list[Path]:
+    """Remove entries (with their stores) beyond the ``keep_recent`` most recently used that nobody
+    used for ``idle_s``; ``keep`` is never removed. Each goes by one rename out of the way first, so a
+    command never sees half an entry."""
+    entries = []
+    for item in os.scandir(cache_root):
+        if _ENTRY_NAME.match(item.name) and item.name != keep and item.is_dir(follow_symlinks=False):
+            try:
+                entries.append((item.stat(follow_symlinks=False).st_mtime, Path(item.path)))
+            except OSError:
+                continue
+    entries.sort(reverse=True)
+    now, removed = time.time(), []
+    for used, path in entries[max(keep_recent - 1, 0):]:
+        if now - used < idle_s:
+            continue
+        aside = Path(tempfile.mkdtemp(prefix=_TEMP_PREFIXES[1], dir=cache_root))
+        try:
+            os.rename(path, aside / "entry")
+            removed.append(path)
+        except OSError:
+            pass
+        finally:
+            shutil.rmtree(aside, ignore_errors=True)
+    return removed
+
+
+def _install(cache_root: Path, tmp: Path, entry: Path, secret: bytes) -> None:
     """Rename ``tmp`` to ``entry``; if another run got there first with a sound entry, keep theirs."""
     for _ in range(3):
         try:
@@ -218,7 +286,7 @@ def _install(cache_root: Path, tmp: Path, entry: Path) -> None:
         except OSError as exc:
             if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY):
                 raise
-        if read_entry(entry) is not None:
+        if read_entry(entry, secret) is not None:
             return  # a parallel first run wrote the same content
         aside = Path(tempfile.mkdtemp(prefix=_TEMP_PREFIXES[1], dir=cache_root))
         try:
@@ -231,17 +299,5 @@ def _install(cache_root: Path, tmp: Path, entry: Path) -> None:
 
 
 def remove_stale_temporaries(cache_root: Path, max_age_s: float = STALE_AGE_S) -> list[Path]:
-    """Remove temporary folders that killed or crashed runs left in the cache (older than ``max_age_s``)."""
-    removed = []
-    now = time.time()
-    for item in os.scandir(cache_root):
-        if not item.name.startswith(_TEMP_PREFIXES) or not item.is_dir(follow_symlinks=False):
-            continue
-        try:
-            if now - item.stat(follow_symlinks=False).st_mtime < max_age_s:
-                continue
-        except OSError:
-            continue
-        shutil.rmtree(item.path, ignore_errors=True)
-        removed.append(Path(item.path))
-    return removed
+    """Remove temporary files and folders that killed or crashed runs left in the cache (older than ``max_age_s``)."""
+    return cachefs.remove_stale(cache_root, max_age_s, _TEMP_PREFIXES)

@@ -21,10 +21,13 @@ import contextlib
 import errno
 import hashlib
 import hmac
+import json
 import os
 import secrets
+import shutil
 import stat
 import tempfile
+import time
 from pathlib import Path
 
 KEY_NAME = "key"
@@ -134,3 +137,74 @@ def fingerprint(path: Path) -> list[int]:
     if not stat.S_ISREG(st.st_mode):
         raise OSError(errno.EINVAL, "not a regular file", str(path))
     return [st.st_ino, st.st_size, st.st_ctime_ns]
+
+
+def sealed_json(secret: bytes, doc: dict) -> bytes:
+    """``doc`` as JSON with a ``mac`` member sealing every other member (keys sorted, so the bytes
+    are canonical)."""
+    body = {k: v for k, v in doc.items() if k != "mac"}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+    return json.dumps({**body, "mac": mac(secret, b"sealed-json", canonical)}, sort_keys=True, indent=1).encode() + b"\n"
+
+
+def read_sealed_json(path: Path, secret: bytes, max_bytes: int = 16 * 1024 * 1024) -> dict | None:
+    """The JSON object in ``path`` if it is a regular file whose ``mac`` seals the rest; else None."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > max_bytes:
+            return None
+        data = os.read(fd, max_bytes + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    try:
+        doc = json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(doc, dict):
+        return None
+    body = {k: v for k, v in doc.items() if k != "mac"}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+    return body if same_mac(mac(secret, b"sealed-json", canonical), doc.get("mac")) else None
+
+
+def existing_key(root: Path) -> bytes | None:
+    """The root's key if the root is safe and the key exists and is private; never creates either."""
+    try:
+        st = os.lstat(root)
+    except OSError:
+        return None
+    if (not stat.S_ISDIR(st.st_mode) or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+            or (hasattr(os, "getuid") and st.st_uid != os.getuid())):
+        return None
+    return _read_key(Path(root) / KEY_NAME)
+
+
+def remove_stale(folder: Path, max_age_s: float, prefixes: tuple[str, ...] = (TEMP_PREFIX,)) -> list[Path]:
+    """Remove temporary files and folders (names starting with ``prefixes``) that killed or crashed
+    runs left in ``folder``, once older than ``max_age_s`` (a younger one may still be being written)."""
+    removed = []
+    now = time.time()
+    try:
+        items = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for item in items:
+        if not item.name.startswith(prefixes):
+            continue
+        try:
+            if now - item.stat(follow_symlinks=False).st_mtime < max_age_s:
+                continue
+            if item.is_dir(follow_symlinks=False):
+                shutil.rmtree(item.path)
+            else:
+                os.unlink(item.path)
+        except OSError:
+            continue
+        removed.append(Path(item.path))
+    return removed

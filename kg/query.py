@@ -57,6 +57,7 @@ from kg.sparql_guard import (
     scan,
 )
 from kg.sparql_worker import Worker
+from kg.store import open_store
 
 # rdflib would fetch every ``FROM <url>`` over the network; the graph is all there is to query.
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
@@ -179,8 +180,10 @@ class Engines:
 
     def oxigraph(self) -> Any:
         if self._ox is None:
-            store = ox.Store()
-            store.load(path=str(self.nq_path), format=ox.RdfFormat.N_QUADS)
+            store = open_store(self.nq_path)  # a cache entry's on-disk store, built once (kg.store)
+            if store is None:  # N-Quads outside the cache: loaded into memory
+                store = ox.Store()
+                store.load(path=str(self.nq_path), format=ox.RdfFormat.N_QUADS)
             self._ox = store
         return self._ox
 

@@ -21,6 +21,7 @@ whole (temporary file and rename), and ones unused for ``MAX_AGE_S`` are removed
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import dataclasses
 import hashlib
 import json
@@ -40,6 +41,8 @@ from kg.model import Claim, Entity, Location, NoClaim, Problem
 FORMAT = 1
 MAX_AGE_S = 14 * 24 * 3600  # an entry unused this long is removed when another is written
 MAX_ENTRY_BYTES = 64 * 1024 * 1024
+ROOT: contextvars.ContextVar[Path | None] = contextvars.ContextVar("alskg_seed_cache_root", default=None)
+"""The cache root to use instead of the default (``kg.cache`` sets it while it builds into its own root)."""
 _CODE_FILES = ("seeds.py", "seedcache.py", "textgate.py", "text.py", "model.py", "schema.py", "cachefs.py")
 
 
@@ -266,7 +269,7 @@ class FileCache:
         """The cache under ``cache_dir`` (default: the user's), or None if it is unsafe or unwritable:
         reading the seeds then simply reads every file."""
         try:
-            root = cachefs.secure_root(Path(cache_dir or default_cache_dir()))
+            root = cachefs.secure_root(Path(cache_dir or ROOT.get() or default_cache_dir()))
             cache = cls(root, cachefs.cache_key(root))
             cache.folder.mkdir(mode=0o700, exist_ok=True)
             return cache

@@ -198,7 +198,8 @@ def test_parallel_first_runs_agree_and_leave_no_temporary_folders(mini_seeds, tm
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(6)]
     results = [p.communicate(timeout=600) for p in procs]
     assert all(p.returncode == 0 and out.strip() == "ok" for p, (out, _) in zip(procs, results, strict=True)), results
-    assert sorted(p.name for p in cache.iterdir()) == [content_key(mini_seeds)]
+    assert sorted(p.name for p in cache.iterdir()) == sorted([content_key(mini_seeds), "files", "key"])
+    assert not [p for p in (cache / "files").iterdir() if not p.name.endswith(".json")]
     assert read_entry(cache / content_key(mini_seeds)) is not None
 
 
@@ -225,4 +226,4 @@ def test_a_corrupt_entry_is_replaced_whole(mini_seeds, tmp_path):
     (entry / "extra-file").write_bytes(b"from the corrupt entry")
     kg.load(mini_seeds, cache)
     assert sorted(p.name for p in entry.iterdir()) == ["graph.nq", "meta.json", "network.json"]
-    assert sorted(p.name for p in cache.iterdir()) == [entry.name]
+    assert sorted(p.name for p in cache.iterdir()) == sorted([entry.name, "files", "key"])
