@@ -33,6 +33,7 @@ import shutil
 import stat
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -175,13 +176,46 @@ def _plain(value: Any) -> Any:
 # ---------------------------------------------------------------- entries on disk
 
 
+def load_cached_lazily(seeds_dir: Path, cache_dir: Path | None = None
+                       ) -> tuple[Path, Callable[[], nx.MultiDiGraph]]:
+    """Like ``load_cached``, but the projection is decoded when first asked for: a SPARQL command needs
+    only the N-Quads (and the store beside them), not the ×100 graph's 50,000 claims as objects. The
+    entry is checked now (seal, checksum of the projection's bytes); should the sealed bytes still not
+    decode, the entry is rebuilt then."""
+    cache_root = Path(cache_dir or default_cache_dir())
+    secret = cachefs.existing_key(cache_root)
+    entry = cache_root / content_key(seeds_dir) if secret is not None else None
+    meta = _sound_meta(entry, secret) if entry is not None and secret is not None else None
+    data = _network_bytes(entry, meta) if entry is not None and meta is not None else None
+    if entry is None or data is None:
+        nq_path, graph = load_cached(seeds_dir, cache_dir)
+        return nq_path, lambda: graph
+    _mark_used(entry)
+    sound = [data]
+
+    def network() -> nx.MultiDiGraph:
+        if sound:  # the first call decodes the bytes checked above, and lets them go
+            try:
+                return decode_network(sound.pop())
+            except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
+                pass
+        return load_cached(seeds_dir, cache_dir)[1]
+
+    return entry / "graph.nq", network
+
+
 def read_entry(entry: Path, secret: bytes | None = None) -> nx.MultiDiGraph | None:
     """The cached projection if the entry is complete, of this format, sealed with the cache's key
     (``secret``; default: read from the cache root) and intact; else None (rebuild)."""
+    secret = secret if secret is not None else cachefs.existing_key(entry.parent)
+    meta = _sound_meta(entry, secret) if secret is not None else None
+    return _read_network(entry, meta) if meta is not None else None
+
+
+def _sound_meta(entry: Path, secret: bytes) -> dict[str, Any] | None:
+    """The entry's sealed metadata if the entry is complete, of this format, and its N-Quads were
+    not written since it was sealed; else None. (The projection is checked when it is read.)"""
     try:
-        secret = secret if secret is not None else cachefs.existing_key(entry.parent)
-        if secret is None:
-            return None
         for name in ("meta.json", *_FILES):  # regular files of sane size only: a FIFO or /dev/zero never blocks
             if not _plain_file(entry / name):
                 return None
@@ -193,11 +227,25 @@ def read_entry(entry: Path, secret: bytes | None = None) -> nx.MultiDiGraph | No
             return None
         if cachefs.fingerprint(entry / "graph.nq") != meta["graph.nq"]:
             return None  # written since it was sealed (its sha256 is checked when it is written)
-        data = (entry / "network.json").read_bytes()
-        if hashlib.sha256(data).hexdigest() != sums["network.json"]:
-            return None
-        return decode_network(data)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
+        return meta
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _network_bytes(entry: Path, meta: dict[str, Any]) -> bytes | None:
+    """The projection's bytes if they are what the seal names; else None."""
+    try:
+        data = (entry / "network.json").read_bytes() if _plain_file(entry / "network.json") else b""
+        return data if hashlib.sha256(data).hexdigest() == meta["sha256"]["network.json"] else None
+    except (OSError, KeyError, TypeError):
+        return None
+
+
+def _read_network(entry: Path, meta: dict[str, Any]) -> nx.MultiDiGraph | None:
+    try:
+        data = _network_bytes(entry, meta)
+        return decode_network(data) if data is not None else None
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
         return None
 
 

@@ -34,6 +34,7 @@ Asking the graph — the same functions the CLI commands call; every result has 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,7 @@ import networkx as nx
 from rdflib import Graph
 
 from kg import analyze
-from kg.cache import load_cached
+from kg.cache import load_cached_lazily
 from kg.entity import neighborhood, show_entity
 from kg.kgx_import import merge, read_kgx
 from kg.locations import default_seeds_dir
@@ -55,12 +56,20 @@ from kg.schema import load_schema
 
 
 class KG:
-    """A loaded graph: the NetworkX projection now, the RDF graph on first use."""
+    """A loaded graph: the NetworkX projection and the RDF graph, each on first use (``network`` may be
+    given as a function that reads it: a SPARQL command never needs it)."""
 
-    def __init__(self, network: nx.MultiDiGraph, nq_path: Path, seeds_dir: Path):
-        self.network = network
+    def __init__(self, network: nx.MultiDiGraph | Callable[[], nx.MultiDiGraph], nq_path: Path, seeds_dir: Path):
+        if callable(network):
+            self._read_network = network
+        else:
+            self.network = network
         self.nq_path = Path(nq_path)
         self.seeds_dir = Path(seeds_dir)
+
+    @cached_property
+    def network(self) -> nx.MultiDiGraph:
+        return self._read_network()
 
     @cached_property
     def rdf(self) -> Graph:
@@ -132,7 +141,8 @@ def load(seeds_dir: Path | str | None = None, cache_dir: Path | str | None = Non
     ``kgx`` files (another graph's nodes and edges) are joined by CURIE (``kg.kgx_import``), so paths,
     neighbours and pages run across both; their edges are marked ``kgx:<kgx_name>``."""
     seeds = Path(seeds_dir) if seeds_dir else default_seeds_dir()
-    nq_path, network = load_cached(seeds, Path(cache_dir) if cache_dir else None)
+    nq_path, network = load_cached_lazily(seeds, Path(cache_dir) if cache_dir else None)
     if kgx:
-        network = merge(network, read_kgx([Path(p) for p in kgx], kgx_name, progress), load_schema().types_by_category())
+        merged = merge(network(), read_kgx([Path(p) for p in kgx], kgx_name, progress), load_schema().types_by_category())
+        return KG(merged, nq_path, seeds)
     return KG(network, nq_path, seeds)
