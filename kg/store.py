@@ -12,6 +12,10 @@ of the cache it cannot lie: ``store/seal.json`` records the entry it belongs to,
 loaded from, and the inode, size and change time of every file in it (a write to any of them changes
 its change time), sealed with the cache's keyed MAC (``kg.cachefs``); anything that does not match is
 moved aside and rebuilt. It lives inside its cache entry, so it is removed with it.
+
+Not under an address-space limit (``RLIMIT_AS``, as the child that runs your own SPARQL sets it):
+RocksDB's threads reserve address space, and a failure there aborts the process instead of raising,
+so such a process loads the N-Quads in memory as before.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ def open_store(nq_path: Path) -> Any | None:
     nq_path = Path(nq_path)
     entry = nq_path.parent
     secret = cachefs.existing_key(entry.parent)
-    if nq_path.name != "graph.nq" or secret is None:
+    if nq_path.name != "graph.nq" or secret is None or _address_space_limited():
         return None
     meta = cachefs.read_sealed_json(entry / "meta.json", secret)
     if meta is None or meta.get("key") != entry.name or not _same_file(nq_path, meta.get("graph.nq")):
@@ -55,6 +59,14 @@ def open_store(nq_path: Path) -> Any | None:
     except OSError:
         return None  # a read-only or full cache: the caller loads the N-Quads in memory
     return _open(entry / STORE, secret, expected)
+
+
+def _address_space_limited() -> bool:
+    try:
+        import resource
+    except ImportError:  # not on this system: no limit either
+        return False
+    return resource.getrlimit(resource.RLIMIT_AS)[0] != resource.RLIM_INFINITY
 
 
 def _same_file(path: Path, recorded: object) -> bool:

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import kg
-from helpers import REPO
+from helpers import REPO, invoke
 from kg import cachefs, seedcache
 from kg.cache import CACHE_FORMAT, content_key, read_entry, remove_unused_entries
 from kg.query import Engines
@@ -329,3 +329,23 @@ def test_the_seed_file_cache_follows_the_graph_cache_root(mini_seeds, tmp_path):
     kg.load(mini_seeds, cache)
     assert len(list((cache / "files").iterdir())) == 2  # core.yaml and one claims file
     assert seedcache.ROOT.get() is None
+
+
+_LIMITED = ("import resource, sys, kg; from kg.store import open_store; "
+            "resource.setrlimit(resource.RLIMIT_AS, (256 * 2**20, 256 * 2**20)); "
+            "print(open_store(kg.load(sys.argv[1], sys.argv[2]).nq_path))")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no address-space limits")
+def test_a_process_under_a_memory_limit_does_not_open_the_store(mini_seeds, tmp_path):
+    """RocksDB aborts (not raises) when its threads cannot reserve address space: the SPARQL child,
+    which runs under a limit, loads the N-Quads in memory instead."""
+    cache = tmp_path / "cache"
+    kg.load(mini_seeds, cache).query("documents")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    r = subprocess.run([sys.executable, "-c", _LIMITED, str(mini_seeds), str(cache)], env=env,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and r.stdout.strip() == "None", r.stderr
+    q = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert invoke("query", "-", "--seeds", str(mini_seeds), "--max-memory-mb", "256",
+                  env={"ALSKG_CACHE": str(cache)}, input=q).returncode == 0
