@@ -773,10 +773,10 @@ class _FileReader:
                 if self._digests is None:
                     self._digests = (code_digest(), stable_digest(self.schema))
                 flags = f"documents:{col.incomplete('documents')} entities:{col.incomplete('entities')}"
-                key = file_key(*self._digests, kind, col.rel(path), data, flags)
+                key = file_key(*self._digests, kind, f"{col.rel(path)}\0{path}", data, flags)
                 hit = self.cache.get(key)
                 if hit is not None and sources.still_hold(hit.facts):
-                    self._merge(hit)
+                    self._merge(path, hit)
                     return hit
                 snapshot = {path: data}  # read exactly the bytes the key names
         sub = _Collector(self.root, unreadable=set(col.unreadable), snapshot=snapshot)
@@ -787,11 +787,13 @@ class _FileReader:
         result.facts = sources.facts(recorders)
         if key is not None and self.cache is not None:
             self.cache.put(key, result)
-        self._merge(result)
+        self._merge(path, result)
         return result
 
-    def _merge(self, result: FileResult) -> None:
-        self.col.problems.extend(result.problems)
+    def _merge(self, path: Path, result: FileResult) -> None:
+        self.col.rel(path)
+        for problem in result.problems:  # one at a time: a collector may count or cap them
+            self.col.problems.append(problem)
         self.col.unreadable.update(self.root / p for p in result.unreadable)
 
 
