@@ -52,6 +52,8 @@ _IRI_SAFE = re.compile(r"[\w.:-]+")  # what may follow ent: in an id typed at th
 BATCH = 200  # IRIs per VALUES block: ≈ 12 KB of query text, far below kg.sparql_guard's limit
 ROWS_PER_CLAIM = 40  # a claim resource has ≈ 16 properties, plus 2–3 per qualifier
 DEFAULT_TIMEOUT_S = 30.0
+STATS_NOTE = ("note: counts are exact (COUNT queries over the whole endpoint); documents are listed by id, "
+              "as the endpoint does not keep the row order of documents.tsv")
 
 
 class EndpointLimit(AlskgError):
@@ -476,15 +478,15 @@ class _ExactNames(NameIndex):
 
     def __init__(self, remote: RemoteGraph):
         self.remote = remote
-        self.found: dict[str, Entity] = {}
         super().__init__(nx.MultiDiGraph())
         self.notes.append(f"note: the endpoint has more than {remote.max_name_rows:,} entity names; names are "
                           f"matched exactly (id, label, synonym or xref, any case), not loosely")
 
     def resolve(self, name: str) -> str:
-        self.found.update(self._candidates(name))
+        """``NameIndex.resolve`` over the entities that bear this exact name (looser readings of it
+        would need every name, which is what the bound keeps out)."""
         notes = self.notes
-        NameIndex.__init__(self, _node_graph(self.found))
+        NameIndex.__init__(self, _node_graph(self._candidates(name)))
         self.notes = notes
         return super().resolve(name)
 
