@@ -40,7 +40,7 @@ from kg.names import NameIndex
 from kg.namespaces import PREFIXES
 from kg.network import project
 from kg.paths import HUB_SHARE, MAX_HOPS_LIMIT, MAX_PATHS_SEEN, TIE_PREDICATES, PathFinder, find_paths
-from kg.query import Cell, QueryDef, ResultTable, run_remote
+from kg.query import Cell, QueryDef, QueryError, ResultTable, run_remote
 from kg.results import EntityView, Neighborhood, PathAnswer
 from kg.stats import CERTAINTIES
 
@@ -52,6 +52,7 @@ _IRI_SAFE = re.compile(r"[\w.:-]+")  # what may follow ent: in an id typed at th
 BATCH = 200  # IRIs per VALUES block: ≈ 12 KB of query text, far below kg.sparql_guard's limit
 ROWS_PER_CLAIM = 40  # a claim resource has ≈ 16 properties, plus 2–3 per qualifier
 DEFAULT_TIMEOUT_S = 30.0
+RECOUNT_FROM = 1_000  # answers this long are recounted: a store's silent row limit is a round number above it
 STATS_NOTE = ("note: counts are exact (COUNT queries over the whole endpoint); documents are listed by id, "
               "as the endpoint does not keep the row order of documents.tsv")
 
@@ -99,13 +100,27 @@ class RemoteGraph:
 
     # ---------------------------------------------------------------- the protocol
 
-    def select(self, text: str, max_rows: int) -> ResultTable:
-        """One query through ``run_remote``; more rows than ``max_rows`` is a cap hit, never a cut."""
+    def select(self, text: str, max_rows: int, over_cap: str = "") -> ResultTable:
+        """One query through ``run_remote``; more rows than ``max_rows`` is a cap hit (an
+        EndpointLimit, or an empty table with ``truncated`` set when ``over_cap`` is "allow"),
+        never a shorter answer. A large answer is recounted, because some stores cut answers off
+        silently (Virtuoso stops at ``ResultSetMaxRows``, 10,000 by default, and says nothing)."""
         self.queries += 1
         res = run_remote(QueryDef("endpoint fetch", text), {}, self.url, timeout=self.timeout, max_rows=max_rows)
         if res.truncated:
+            if over_cap == "allow":
+                return ResultTable(res.columns, (), truncated=True, engine=res.engine)
             raise EndpointLimit(f"the endpoint {self.url} has more than {max_rows:,} rows for one fetch; "
                                 f"{self._narrow}")
+        if len(res.rows) >= RECOUNT_FROM:
+            self.queries += 1
+            counted = run_remote(QueryDef("endpoint recount", f"SELECT (COUNT(*) AS ?n) WHERE {{ {text} }}"), {},
+                                 self.url, timeout=self.timeout, max_rows=2)
+            n = int(_values(counted)[0][0]) if counted.rows else -1
+            if n != len(res.rows):
+                raise QueryError(f"the endpoint {self.url} sent {len(res.rows):,} of {n:,} rows: it cut the answer "
+                                 f"off without saying so (Virtuoso does at ResultSetMaxRows; raise it in "
+                                 f"virtuoso.ini, see docs/virtuoso.md)")
         return res
 
     @property
@@ -136,9 +151,7 @@ class RemoteGraph:
         """Every entity's names (bounded) in ``kg.names``' index; exact matches only past the bound."""
         if self._names is None:
             self.check()
-            res = run_remote(QueryDef("entity names", _entity_query("")), {}, self.url, timeout=self.timeout,
-                             max_rows=self.max_name_rows)
-            self.queries += 1
+            res = self.select(_entity_query(""), self.max_name_rows, over_cap="allow")
             if res.truncated:
                 self._names = _ExactNames(self)
             else:

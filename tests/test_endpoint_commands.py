@@ -3,13 +3,16 @@
 A real guarded Oxigraph server (what ``alskg serve`` runs) on loopback, started once for this file
 and always stopped; every answer is compared with the embedded graph's, JSON for JSON and text for
 text. Failures: an unreachable endpoint, an endpoint without alskg data, a claim whose content does
-not match its IRI, a neighbourhood over the fetch cap.
+not match its IRI, a neighbourhood over the fetch cap, an answer the endpoint cut off silently.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import threading
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -152,7 +155,7 @@ def test_no_property_paths_are_sent(endpoint):
         remote.run_remote = real
     assert sent
     for text in sent:
-        body = re.sub(r'"[^"]*"|<[^>]*>', "", text)  # strings and IRIs aside
+        body = re.sub(r'"[^"]*"|<[^>]*>|COUNT\(\*\)', "", text)  # strings, IRIs and COUNT(*) aside
         assert not re.search(r"[+*/^]|(?<!\|)\|(?!\|)", body), text  # no path operator: + * / ^ |
 
 
@@ -203,3 +206,45 @@ def test_a_claim_that_does_not_match_its_iri_is_an_error(real_kg, tmp_path):
     eid = subject.split()[2].strip("<>").rsplit("/", 1)[1]
     with _serve(nq) as server, pytest.raises(AlskgError, match="does not match its content"):
         RemoteGraph(server.url).entity(eid)
+
+
+class _CuttingProxy(BaseHTTPRequestHandler):
+    """A real SPARQL endpoint that behaves as Virtuoso with a low ResultSetMaxRows: it passes each
+    query on and silently keeps only the first ``cut`` rows of the answer (HTTP 200, complete JSON)."""
+
+    upstream = ""
+    cut = 1000
+
+    def do_POST(self) -> None:  # noqa: N802 (the http.server API)
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        req = urllib.request.Request(self.upstream, data=body, method="POST", headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"})
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            payload = json.loads(resp.read())
+        if "results" in payload:
+            payload["results"]["bindings"] = payload["results"]["bindings"][:self.cut]
+        data = json.dumps(payload).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_an_answer_the_endpoint_cut_off_silently_is_an_error(endpoint):
+    handler = type("Proxy", (_CuttingProxy,), {"upstream": endpoint})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/query"
+        r = invoke("path", "SOD1", "microglia", "--endpoint", url)
+        assert r.returncode == 1 and "cut the answer off without saying so" in r.stderr, r.stderr
+        assert RemoteGraph(url).stats()["claims"] > 0  # short answers pass through whole
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
