@@ -47,7 +47,8 @@ from kg.stats import CERTAINTIES
 ALS_NS, ENT_NS, CLAIM_NS, DOC_NS = (PREFIXES[p] for p in ("als", "ent", "claim", "doc"))
 RDF_NS = PREFIXES["rdf"]
 DEFAULT_MAX_FETCH = 20_000  # entities expanded, relations and claims read for one answer
-MAX_NAME_ROWS = 500_000  # label/synonym rows read to resolve names (≈ 80,000 entities)
+MAX_NAME_ROWS = 200_000  # label/synonym rows read to resolve names (≈ 30,000 entities; ≈ 40 MB of JSON at most,
+# under kg.query's 64 MB cap on one answer)
 _IRI_SAFE = re.compile(r"[\w.:-]+")  # what may follow ent: in an id typed at the exact-name fallback
 BATCH = 200  # IRIs per VALUES block: ≈ 12 KB of query text, far below kg.sparql_guard's limit
 ROWS_PER_CLAIM = 40  # a claim resource has ≈ 16 properties, plus 2–3 per qualifier
@@ -323,8 +324,7 @@ class RemoteGraph:
         eid = self.names.resolve(name)
         claims = self.claims_of([eid])
         claims = self.claims_in_context(eid, claims)
-        relations = {r for r in self.relations([eid])}
-        self._projection(claims, relations, {eid})
+        self._projection(claims, self.relations([eid]), {eid})
         return show_entity(self.network, name, self.names)
 
     def neighbors(self, name: str, hops: int = 1) -> Neighborhood:
