@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import networkx as nx
@@ -43,6 +43,7 @@ from kg.paths import HUB_SHARE, MAX_HOPS_LIMIT, MAX_PATHS_SEEN, TIE_PREDICATES, 
 from kg.query import Cell, QueryDef, QueryError, ResultTable, run_remote
 from kg.results import EntityView, Neighborhood, PathAnswer
 from kg.stats import CERTAINTIES
+from kg.text import fold
 
 ALS_NS, ENT_NS, CLAIM_NS, DOC_NS = (PREFIXES[p] for p in ("als", "ent", "claim", "doc"))
 RDF_NS = PREFIXES["rdf"]
@@ -149,15 +150,25 @@ class RemoteGraph:
 
     @property
     def names(self) -> NameIndex:
-        """Every entity's names (bounded) in ``kg.names``' index; exact matches only past the bound."""
+        """Name resolution as ``kg.names`` does it: a name that is an entity's id is settled by one
+        lookup (an id is the strongest match there is); any other name by the index of every
+        entity's names (bounded; exact matches only past the bound, with a note)."""
         if self._names is None:
             self.check()
-            res = self.select(_entity_query(""), self.max_name_rows, over_cap="allow")
-            if res.truncated:
-                self._names = _ExactNames(self)
-            else:
-                self._names = NameIndex(_node_graph(_entities_from(res)))
+            self._names = _Names(self)
         return self._names
+
+    def _all_names(self) -> NameIndex:
+        res = self.select(_entity_query(""), self.max_name_rows, over_cap="allow")
+        return _ExactNames(self) if res.truncated else NameIndex(_node_graph(_entities_from(res)))
+
+    def _is_id(self, name: str) -> str | None:
+        """The entity whose id ``name`` is (in ``kg.names``' folded form), if one exists."""
+        key = fold(name)
+        if not _IRI_SAFE.fullmatch(key):
+            return None
+        res = self.select(f"SELECT ?e WHERE {{ VALUES ?e {{ {_ent(key)} }} ?e dcterms:identifier ?id }}", 2)
+        return key if res.rows else None
 
     def entities(self, ids: Iterable[str]) -> dict[str, Entity]:
         """The registry data of these entities (labels, synonyms, xrefs, type, note)."""
@@ -213,10 +224,12 @@ class RemoteGraph:
         selector = "VALUES (?s ?o) { $VALUES } ?c rdf:subject ?s ; rdf:object ?o ."
         return self.claims(selector, [f"({_ent(a)} {_ent(b)})" for a, b in both], have)
 
-    def claims_in_context(self, eid: str, have: dict[str, Claim]) -> dict[str, Claim]:
-        """Claims whose model system or species is ``eid``."""
-        selector = "VALUES ?x { $VALUES } { ?c als:modelSystem ?x } UNION { ?c als:species ?x }"
-        return self.claims(selector, [_ent(eid)], have)
+    def in_context(self, eid: str) -> tuple[str, ...]:
+        """Ids of the claims whose model system or species is ``eid`` (only their ids are shown)."""
+        text = (f"SELECT DISTINCT ?c WHERE {{ VALUES ?x {{ {_ent(eid)} }}\n"
+                f"  {{ ?c als:modelSystem ?x }} UNION {{ ?c als:species ?x }} ?c a als:Claim }}")
+        found = {_local(c, CLAIM_NS) for (c,) in _values(self.select(text, self.max_fetch + 1))}
+        return tuple(sorted(c for c in found if c))
 
     def degrees(self, ids: Iterable[str]) -> dict[str, int]:
         """Each entity's number of distinct neighbours in the whole graph (the hub penalty's degree)."""
@@ -322,10 +335,10 @@ class RemoteGraph:
     def entity(self, name: str) -> EntityView:
         """``kg.KG.entity`` over the endpoint: every claim about one entity, its registry links."""
         eid = self.names.resolve(name)
-        claims = self.claims_of([eid])
-        claims = self.claims_in_context(eid, claims)
-        self._projection(claims, self.relations([eid]), {eid})
-        return show_entity(self.network, name, self.names)
+        self._projection(self.claims_of([eid]), self.relations([eid]), {eid})
+        view = show_entity(self.network, name, self.names)
+        # the claims it is the model system or species of are listed by id: their ids, not the claims
+        return replace(view, as_context=self.in_context(eid))
 
     def neighbors(self, name: str, hops: int = 1) -> Neighborhood:
         """``kg.KG.neighbors`` over the endpoint: the entities within ``hops`` and the links among them."""
@@ -369,9 +382,11 @@ _ENTITY_PROPS = ("rdf:type", "rdfs:label", "skos:prefLabel", "skos:altLabel", "a
 
 
 def _entity_query(values: str) -> str:
-    return (f"SELECT ?e ?p ?v WHERE {{ {values}\n  ?e dcterms:identifier ?id .\n"
-            f"  VALUES ?p {{ {' '.join(_ENTITY_PROPS)} }}\n  ?e ?p ?v .\n"
-            f"  FILTER(STRSTARTS(STR(?e), \"{ENT_NS}\")) }}")
+    """Registry data of the entities in ``values`` (a VALUES block), or of every entity (no block):
+    what ``kg.rdf`` writes on an entity IRI, read property by property."""
+    where = "" if values else f"\n  FILTER(STRSTARTS(STR(?e), \"{ENT_NS}\"))"
+    return (f"SELECT ?e ?p ?v WHERE {{ {values}\n  VALUES ?p {{ {' '.join(_ENTITY_PROPS)} }}\n"
+            f"  ?e ?p ?v .{where} }}")
 
 
 def _entities_from(res: ResultTable) -> dict[str, Entity]:
@@ -483,6 +498,37 @@ def _qualifier(d: dict[str, str]) -> Qualifier:
 
 
 # ---------------------------------------------------------------- names past the bound
+
+
+class _Names(NameIndex):
+    """``kg.names.NameIndex`` for an endpoint: an id is found by one lookup, anything else through
+    the index of every name, fetched on first need (its notes are this object's notes)."""
+
+    def __init__(self, remote: RemoteGraph):
+        super().__init__(nx.MultiDiGraph())
+        self.remote = remote
+        self.full: NameIndex | None = None
+
+    def __repr__(self) -> str:
+        return f"<names of {self.remote.url}: {'every name' if self.full else 'ids so far'}>"
+
+    def resolve(self, name: str) -> str:
+        if self.full is None:
+            eid = self.remote._is_id(name)
+            if eid:
+                return eid
+            self._load_full()
+        return self.full.resolve(name)
+
+    def lookup(self, name: str) -> list[str]:
+        if self.full is None:
+            self._load_full()
+        return self.full.lookup(name)
+
+    def _load_full(self) -> None:
+        self.full = self.remote._all_names()
+        self.notes += self.full.notes
+        self.full.notes = self.notes
 
 
 class _ExactNames(NameIndex):

@@ -102,6 +102,20 @@ def test_show_and_neighbors_of_any_entity_are_the_same(real_kg, remote, data):
     assert remote.neighbors(eid, hops).to_dict() == real_kg.neighbors(eid, hops).to_dict()
 
 
+def test_every_label_and_synonym_resolves_as_embedded(real_kg, remote):
+    names = sorted({n for _, d in real_kg.network.nodes(data=True)
+                    for n in (d["label_en"], d["label_ja"], *d["labels_ja"], *d["synonyms"], *d["xrefs"]) if n})
+    for name in names:
+        try:
+            expected = real_kg.resolve(name)
+        except AlskgError as exc:
+            with pytest.raises(AlskgError) as got:
+                remote.resolve(name)
+            assert str(got.value) == str(exc)
+        else:
+            assert remote.resolve(name) == expected, name
+
+
 def test_stats_are_the_same(endpoint, real_seeds):
     from kg.seeds import load_seeds
 
@@ -120,8 +134,9 @@ def test_loose_names_resolve_as_embedded_with_the_same_note(endpoint):
 
 def test_past_the_name_bound_exact_names_still_resolve_and_say_so(real_kg, endpoint):
     small = RemoteGraph(endpoint, max_name_rows=10)
-    assert small.paths("sod1", "Microglia").to_dict() == real_kg.paths("sod1", "microglia").to_dict()
+    assert small.paths("sod1", "ミクログリア").to_dict() == real_kg.paths("sod1", "microglia").to_dict()
     assert any("matched exactly" in n for n in small.names.notes)
+    assert small.resolve("Familial ALS") == real_kg.resolve("Familial ALS")
     with pytest.raises(AlskgError, match="no entity named"):
         small.resolve("microglias")  # a loose name needs the full index
 
