@@ -383,10 +383,11 @@ _ENTITY_PROPS = ("rdf:type", "rdfs:label", "skos:prefLabel", "skos:altLabel", "a
 
 def _entity_query(values: str) -> str:
     """Registry data of the entities in ``values`` (a VALUES block), or of every entity (no block):
-    what ``kg.rdf`` writes on an entity IRI, read property by property."""
+    what ``kg.rdf`` writes on an entity IRI, one UNION branch per property (Oxigraph joins a
+    ``VALUES ?p`` block with ``?e ?p ?v`` twenty times slower than these branches)."""
     where = "" if values else f"\n  FILTER(STRSTARTS(STR(?e), \"{ENT_NS}\"))"
-    return (f"SELECT ?e ?p ?v WHERE {{ {values}\n  VALUES ?p {{ {' '.join(_ENTITY_PROPS)} }}\n"
-            f"  ?e ?p ?v .{where} }}")
+    branches = " UNION ".join(f"{{ ?e {p} ?v BIND({p} AS ?p) }}" for p in _ENTITY_PROPS)
+    return f"SELECT ?e ?p ?v WHERE {{ {values}\n  {branches}{where} }}"
 
 
 def _entities_from(res: ResultTable) -> dict[str, Entity]:
