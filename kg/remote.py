@@ -16,12 +16,19 @@ graph's, because the fetch is exactly what that code reads:
   negative findings follow);
 * the hub penalty needs each entity's degree in the WHOLE graph and the number of entities: COUNT
   queries, not the neighbourhood's own degrees;
-* names resolve through ``kg.names.NameIndex`` over every entity's labels and synonyms (one
-  bounded query; past ``MAX_NAME_ROWS`` only exact names are matched, and a note says so).
+* names resolve as ``kg.names.NameIndex`` resolves them: a name that is an entity's id (the
+  strongest match there is) by one lookup; any other name through the index of every entity's
+  labels and synonyms (one bounded query; past ``MAX_NAME_ROWS`` only exact names are matched, and a
+  note says so);
+* ``show`` lists the claims an entity is the model system or species of by id, as the embedded
+  view does, so only their ids are fetched.
 
-Every fetch is capped (``max_fetch`` entities expanded / claims read); hitting a cap is an
-``EndpointLimit`` that says what to narrow, never a shorter answer. An endpoint that holds no alskg
-claims is a ``NotAlskgData`` error rather than empty answers.
+Every fetch is capped (``max_fetch`` entities expanded, relations or claims read); hitting a cap is
+an ``EndpointLimit`` that says what to narrow, never a shorter answer. An answer of 1,000 rows or
+more is recounted with COUNT, because some stores cut answers off silently (Virtuoso at
+``ResultSetMaxRows``). An endpoint that holds no alskg claims is a ``NotAlskgData`` error rather
+than empty answers. The one answer that differs from the embedded one is the order of documents in
+``stats`` (by id: a store does not keep documents.tsv's row order), and the CLI says so.
 """
 
 from __future__ import annotations
