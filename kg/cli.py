@@ -10,6 +10,7 @@ from the library's own constants; each command imports what it needs when it run
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -115,9 +116,11 @@ def cli() -> None:
 
     Every edge traces to a claim that names its document and quotes it verbatim.
     """
-    from kg.locations import check_ontology_env
+    if os.environ.get("ALSKG_ONTOLOGY"):  # a broken one is named as such, before any command reads it
+        from kg.locations import check_ontology_env
+        from kg.schema import load_schema
 
-    check_ontology_env()  # a broken $ALSKG_ONTOLOGY is named as such, before any command reads it
+        check_ontology_env(load_schema)
 
 
 # ---------------------------------------------------------------- curating and building

@@ -10,6 +10,7 @@ editable install) reads the repository folders. ``$ALSKG_ONTOLOGY`` and ``$ALSKG
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -68,10 +69,10 @@ def ontology_folder_problem(folder: Path) -> str | None:
     return None
 
 
-def check_ontology_env() -> None:
+def check_ontology_env(read: Callable[[Path], object] | None = None) -> None:
     """Refuse a broken ``$ALSKG_ONTOLOGY`` with a message naming the variable (not a missing file deep
-    inside a command, which does not say where the folder came from). Its files are read too (through
-    ``kg.schema``), so an unreadable ontology is named the same way."""
+    inside a command, which does not say where the folder came from). ``read`` (``kg.schema.load_schema``)
+    reads its files too, so an unreadable ontology is named the same way."""
     env = os.environ.get("ALSKG_ONTOLOGY")
     if not env:
         return
@@ -79,22 +80,11 @@ def check_ontology_env() -> None:
 
     hint = "point it at a copy of alskg's ontology/ folder, or unset it to use the ontology shipped with alskg"
     problem = ontology_folder_problem(Path(env))
-    if problem is None:
-        from kg.schema import load_schema
-
+    if problem is None and read is not None:
         try:
-            load_schema(Path(env))
+            read(Path(env))
         except Exception as exc:  # noqa: BLE001 - any failure to read it is the same message
             reason = " ".join(str(exc).split())[:200] or type(exc).__name__
             problem = f"its ontology cannot be read ({type(exc).__name__}: {reason})"
     if problem:
         raise AlskgError(f"$ALSKG_ONTOLOGY is {env!r}, but {problem}; {hint}")
-
-
-def default_cache_dir() -> Path:
-    """Where the built graph is cached between commands ($ALSKG_CACHE or ~/.cache/alskg)."""
-    env = os.environ.get("ALSKG_CACHE")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "alskg"
