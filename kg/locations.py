@@ -88,3 +88,12 @@ def check_ontology_env(read: Callable[[Path], object] | None = None) -> None:
             problem = f"its ontology cannot be read ({type(exc).__name__}: {reason})"
     if problem:
         raise AlskgError(f"$ALSKG_ONTOLOGY is {env!r}, but {problem}; {hint}")
+
+
+def default_cache_dir() -> Path:
+    """Where the built graph is cached between commands ($ALSKG_CACHE or ~/.cache/alskg)."""
+    env = os.environ.get("ALSKG_CACHE")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "alskg"
