@@ -17,10 +17,20 @@ The reader is safe against hostile files, and each file's failure stays one clea
   Python one does; only construction, which records them, runs in Python);
 * a raw control character anywhere in a curation file is refused with its line and column, and then
   every text field passes the one text gate (``kg.textgate``) once, after reading;
+* YAML 1.1's surprises are not resolved: a plain scalar is a boolean only if true/false, a number only
+  if plain decimal (``1:30``, ``010``, ``0x1A``, ``0b11``, ``1_000``, ``yes``/``no``/``on``/``off`` stay the
+  text written, and a number field refuses them at their line); a number over ``MAX_NUMBER_CHARS``
+  characters or a date the calendar lacks is refused at its line;
+* ``documents.tsv`` is read literally (tab-separated, rows at newlines, no quoting: a quote character is
+  part of the value); DOIs and PMIDs have their shapes (``DOI``, ``PMID``);
 * ids are one slug pattern (``SLUG``): lower-case letters, digits, '_' and '-' (entity ids no '-');
-  document files must lie inside the seeds folder; dates are real dates (YYYY or YYYY-MM-DD);
-* a broken, empty or missing file is reported once, and the checks it would make fail (unknown
-  entities, entities used by no claim) are not run on its account.
+  every file read must lie inside the seeds folder once links are resolved (a claims file linked from
+  elsewhere is refused like a document); dates are real dates (YYYY or YYYY-MM-DD);
+* a broken, empty or missing file or folder is reported once, and the checks it would make fail
+  (unknown entities, entities used by no claim) are not run on its account;
+* problems are capped (``_Problems``): at most ``MAX_PROBLEMS_OF_A_KIND`` of one kind per file and
+  ``MAX_PROBLEMS`` in all are listed, the rest counted; a file with ``STOP_READING_AFTER`` problems is
+  read no further. Problem paths start with the seeds folder as the caller gave it.
 """
 
 from __future__ import annotations
