@@ -469,8 +469,9 @@ def _str(item: _Map, key: str, path: Path, col: _Collector, required: bool = Tru
     value = item[key]
     if not isinstance(value, str):
         scalar = not isinstance(value, (dict, list))
+        written = str(value).lower() if isinstance(value, bool) else clip(value, 30) if scalar else "..."
         col.add(path, line, f"field {key!r} must be text, got {type(value).__name__} {clip(value)}",
-                f"quote the value: {key}: \"{clip(value, 30) if scalar else '...'}\" "
+                f"quote the value: {key}: \"{written}\" "
                 "(YAML reads true/false, numbers and dates as non-text)")
         return _as_text(value)
     if required and not value.strip():
