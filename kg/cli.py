@@ -10,6 +10,7 @@ from the library's own constants; each command imports what it needs when it run
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -30,8 +31,20 @@ ENGINES = ("oxigraph", "rdflib")  # kg.query.ENGINES
 LANGS = ("en", "ja")
 SIGNS = ("up", "down")
 
+class PathArg(click.Path):
+    """``click.Path`` that refuses an empty value: ``Path("")`` is the current folder, so ``-o ""`` would
+    silently name it (and ``--seeds ""`` read it)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            what = "a file name" if not self.dir_okay else "a folder" if not self.file_okay else "a path"
+            self.fail(f"the name is empty; give {what}" + (", or - for standard output" if self.allow_dash else ""),
+                      param, ctx)
+        return super().convert(value, param, ctx)
+
+
 seeds_option = click.option(
-    "--seeds", "seeds_dir", type=click.Path(path_type=Path), default=None,
+    "--seeds", "seeds_dir", type=PathArg(path_type=Path), default=None,
     help="Seeds folder (default: $ALSKG_SEEDS, else the curated seeds shipped with alskg).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
@@ -42,7 +55,7 @@ lang_option = click.option("--lang", type=click.Choice(LANGS), default="en", sho
 def output_option(required: bool = False, what: str = "File") -> Any:
     """``-o/--output FILE``; ``-`` (or no option, where not required) means standard output."""
     return click.option(
-        "-o", "--output", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True), required=required,
+        "-o", "--output", type=PathArg(path_type=Path, dir_okay=False, allow_dash=True), required=required,
         default=None, help=f"{what} to write atomically; - for standard output" + ("" if required else " (default)") + ".",
     )
 
@@ -54,7 +67,7 @@ def _seeds(seeds_dir: Path | None) -> Path:
 
 
 kgx_option = click.option(
-    "--kgx", "kgx_files", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+    "--kgx", "kgx_files", multiple=True, type=PathArg(path_type=Path, dir_okay=False),
     help="Join another graph's KGX nodes/edges file (.jsonl, .tsv or KGX .json; repeatable) by CURIE.")
 
 
@@ -122,6 +135,11 @@ def cli() -> None:
 
     Every edge traces to a claim that names its document and quotes it verbatim.
     """
+    if os.environ.get("ALSKG_ONTOLOGY"):  # a broken one is named as such, before any command reads it
+        from kg.locations import check_ontology_env
+        from kg.schema import load_schema
+
+        check_ontology_env(load_schema)
 
 
 # ---------------------------------------------------------------- curating and building

@@ -90,8 +90,10 @@ def test_unverified_xref_rejected(mini_seeds):
 
 
 def test_yaml_boolean_trap_is_explained(mini_seeds):
+    # YAML 1.1's NO (nitric oxide) stays the text written (tests/test_hardening_input.py); true/false
+    # are booleans, and a label written so is explained
     p = mini_seeds / "entities" / "core.yaml"
-    p.write_text(p.read_text(encoding="utf-8") + "- id: no_gas\n  type: Compound\n  en: NO\n", encoding="utf-8")
+    p.write_text(p.read_text(encoding="utf-8") + "- id: no_gas\n  type: Compound\n  en: false\n", encoding="utf-8")
     assert_clean_failure(run("validate", env_seeds=mini_seeds), r"field 'en' must be text, got bool False",
                          r"quote the value")
 
