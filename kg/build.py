@@ -21,7 +21,7 @@ from rdflib import Dataset, Graph
 from kg.locations import ONTOLOGY_DIR
 from kg.model import Seeds, ValidationFailed
 from kg.network import project
-from kg.rdf import build_dataset, nquads, union_graph
+from kg.rdf import Statement, build_dataset, data_statements, schema_statements, statements_nquads, union_graph
 from kg.schema import Schema, load_schema
 from kg.seeds import read_seeds
 from kg.validate import graph_problems
@@ -29,26 +29,46 @@ from kg.validate import graph_problems
 
 @dataclass
 class Built:
-    """Everything one build makes from the seeds; derived forms are computed once, when first asked for."""
+    """Everything one build makes from the seeds; derived forms are computed once, when first asked for.
+
+    The statements and the N-Quads are written straight from the seeds (``kg.rdf``); they are what
+    the checks, the cache and the query engines read. The rdflib dataset and union graph are built
+    only for the formats that need rdflib's writers (Turtle, TriG, JSON-LD, KGX).
+    """
 
     seeds: Seeds
     schema: Schema
-    dataset: Dataset
+    ontology_dir: Path = ONTOLOGY_DIR
+
+    @cached_property
+    def schema_statements(self) -> list[Statement]:
+        """The schema graph's statements (N-Triples terms)."""
+        return schema_statements(self.schema, self.ontology_dir)
+
+    @cached_property
+    def data_statements(self) -> list[Statement]:
+        """The data graph's statements (N-Triples terms), written from the seeds."""
+        return data_statements(self.seeds)
+
+    @cached_property
+    def nquads(self) -> bytes:
+        """Both graphs as sorted N-Quads (the cache, the query engines, the violation queries)."""
+        return statements_nquads(self.schema_statements, self.data_statements)
+
+    @cached_property
+    def dataset(self) -> Dataset:
+        """Schema and data in two named rdflib graphs (TriG)."""
+        return build_dataset(self.seeds, self.schema, self.ontology_dir)
 
     @cached_property
     def union(self) -> Graph:
-        """Schema and data in one rdflib graph (Turtle, JSON-LD, SHACL)."""
+        """Schema and data in one rdflib graph (Turtle, JSON-LD, KGX)."""
         return union_graph(self.dataset)
 
     @cached_property
     def network(self) -> nx.MultiDiGraph:
         """The NetworkX projection (``kg.network``): paths, analytics, pages, GraphML and KGX."""
         return project(self.seeds)
-
-    @cached_property
-    def nquads(self) -> bytes:
-        """The dataset as sorted N-Quads (the cache, the query engines, the violation queries)."""
-        return nquads(self.dataset)
 
     def summary(self) -> str:
         """What ``alskg validate`` prints when everything passed."""
@@ -73,9 +93,9 @@ def build(seeds_dir: Path, validate: bool = False, ontology_dir: Path = ONTOLOGY
     seeds, problems = read_seeds(seeds_dir, schema)
     if problems:
         raise ValidationFailed(problems)
-    built = Built(seeds, schema, build_dataset(seeds, schema, ontology_dir))
+    built = Built(seeds, schema, ontology_dir)
     if validate:
-        problems = graph_problems(seeds, built.union, built.nquads)
+        problems = graph_problems(seeds, [*built.schema_statements, *built.data_statements], built.nquads)
         if problems:
             raise ValidationFailed(problems)
     return built
