@@ -22,6 +22,7 @@ the shapes file, by the focus node's class and the result path, as pyshacl repor
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -39,6 +40,8 @@ from kg.rdf import Statement, claim_statements, document_statements
 
 TYPE, SUBCLASS = f"<{RDF.type}>", f"<{RDFS.subClassOf}>"
 DERIVED, QUALIFIER = f"<{PROV.wasDerivedFrom}>", f"<{ALS.qualifier}>"
+_SHAPE_PREFIX = re.compile(r"^Shape _:\w+: ")  # rudof's own messages name blank nodes that differ run by run
+_BLANK = re.compile(r"_:\w+")
 CHUNK_STATEMENTS = 20_000  # statements per part validated in one rudof session
 
 
@@ -94,7 +97,7 @@ class Shapes:
             path = str(v.path).strip("<>") if v.path else "None"
             shapes = {s for c in types.get(node, ()) for s in self.targets.get(c.strip("<>"), ())}
             message = next((self.messages[(s, path)] for s in sorted(shapes) if (s, path) in self.messages),
-                           str(v.message).strip('"'))
+                           _BLANK.sub("[]", _SHAPE_PREFIX.sub("", str(v.message).strip('"'))))
             out.add(Violation(str(v.focus_node), path, message))
         return sorted(out)
 
@@ -169,8 +172,11 @@ def shacl_problems(seeds: Seeds, statements: Iterable[Statement]) -> list[Proble
             if p == DERIVED:
                 members[o].append(subject)
                 members[o] += [q for _, p2, q in sts if p2 == QUALIFIER]
-    groups = [[doc, *members[doc]] for doc in sorted(members)]  # a document with its claims and qualifiers
-    done = {n for g in groups for n in g}
+    groups: list[list[str]] = []  # a document with its claims and qualifiers (a node in the first group it is in)
+    done: set[str] = set()
+    for doc in sorted(members):
+        groups.append([n for n in dict.fromkeys([doc, *members[doc]]) if n not in done])
+        done.update(groups[-1])
     groups += [[subject] for subject in sorted(set(parts.by_subject) - done)]
     found: list[Violation] = []
     part: list[Statement] = []
@@ -181,7 +187,7 @@ def shacl_problems(seeds: Seeds, statements: Iterable[Statement]) -> list[Proble
             part = []
     if part:
         found += shapes.violations(part, parts.context(part), parts.types)
-    return _located(seeds, sorted(found))
+    return _located(seeds, sorted(set(found)))
 
 
 def _located(seeds: Seeds, found: list[Violation]) -> list[Problem]:
