@@ -68,12 +68,14 @@ class Shapes:
             if (msg := g.value(shape, SH.message)) is not None:
                 self.messages[(str(shape), "None")] = str(msg)
             for prop in g.objects(shape, SH.property):
-                path = g.value(prop, SH.path)
-                if not isinstance(path, URIRef):
-                    raise AlskgError(f"{shapes_path}: only predicate paths are supported (the graph is validated"
-                                     f" document by document), found {path!r}")
                 if (msg := g.value(prop, SH.message)) is not None:
-                    self.messages[(str(shape), str(path))] = str(msg)
+                    self.messages[(str(shape), str(g.value(prop, SH.path)))] = str(msg)
+        for path in g.objects(None, SH.path):
+            if not isinstance(path, URIRef):
+                raise AlskgError(f"{shapes_path}: only predicate paths are supported (the graph is validated"
+                                 f" document by document), found {path!r}")
+        # only these statements can change a result (no shape is closed, every path is one predicate)
+        self.predicates = frozenset({f"<{p}>" for p in g.objects(None, SH.path)} | {TYPE, SUBCLASS})
         self._text = text
 
     def violations(self, focus: Sequence[Statement], context: Iterable[Statement],
@@ -106,10 +108,13 @@ class GraphParts:
     """The statements of a graph grouped for validation by parts: by subject, the typing of every
     node, and the ``rdfs:subClassOf`` statements every part carries."""
 
-    def __init__(self, statements: Iterable[Statement]):
+    def __init__(self, statements: Iterable[Statement], predicates: frozenset[str] | None = None):
+        """``predicates``: keep only statements with these predicates (``Shapes.predicates``: the others
+        cannot change a result, and leaving them out makes validation a third cheaper)."""
         self.by_subject: dict[str, list[Statement]] = defaultdict(list)
         for st in statements:
-            self.by_subject[st[0]].append(st)
+            if predicates is None or st[1] in predicates:
+                self.by_subject[st[0]].append(st)
         self.subclass = sorted({st for sts in self.by_subject.values() for st in sts if st[1] == SUBCLASS})
 
     @cached_property
@@ -155,8 +160,9 @@ def document_shape_problems(seeds: Seeds, document: str, parts: GraphParts, shap
     """The SHACL problems of one document (its node, claims and qualifiers), located in the curation
     files; ``parts`` supplies the typing of the entities it points at. Independent of every other
     document, so the result can be cached per document."""
-    focus = document_focus(seeds, document)
-    found = (shapes or Shapes()).violations(focus, parts.context(focus), parts.types)
+    shapes = shapes or Shapes()
+    focus = [st for st in document_focus(seeds, document) if st[1] in shapes.predicates]
+    found = shapes.violations(focus, parts.context(focus), parts.types)
     return _located(seeds, found)
 
 
@@ -164,8 +170,8 @@ def shacl_problems(seeds: Seeds, statements: Iterable[Statement]) -> list[Proble
     """SHACL violations of the whole graph (schema and data statements), each located at the entity
     or claim it concerns: every document on its own (its node, the claims derived from it, their
     qualifiers), then the other subjects in fixed-size chunks."""
-    parts = GraphParts(statements)
     shapes = Shapes()
+    parts = GraphParts(statements, shapes.predicates)
     members: dict[str, list[str]] = defaultdict(list)  # document node → its claims and their qualifiers
     for subject, sts in parts.by_subject.items():
         for _, p, o in sts:
