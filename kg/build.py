@@ -1,8 +1,11 @@
-"""The one build: seeds folder → checked ``Seeds`` → RDF dataset, union graph and NetworkX projection.
+"""The one build: seeds folder → checked ``Seeds`` → statements and N-Quads, NetworkX projection, and
+(only for the formats that need rdflib) the RDF dataset and union graph.
 
-``build(seeds_dir, validate=…)`` returns a ``Built``. Its union graph, projection and N-Quads are
-each computed once, on first use, and shared by every writer (``kg.serialize``), page
-(``viz.pages``), the cache (``kg.cache``) and the checks on the built graph (``kg.validate``).
+``build(seeds_dir, validate=…)`` returns a ``Built``. Its statements, N-Quads, projection, dataset
+and union graph are each computed once, on first use, and shared by every writer (``kg.serialize``),
+page (``viz.pages``), the cache (``kg.cache``) and the checks on the built graph (``kg.validate``).
+``validate`` never builds an rdflib graph of the data: it reads the statements written straight
+from the seeds (``kg.rdf``).
 ``alskg validate`` is ``build(validate=True)``; ``alskg build`` is the same call followed by
 rendering every output in memory and writing them.
 """

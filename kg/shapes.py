@@ -70,6 +70,9 @@ class Shapes:
             for prop in g.objects(shape, SH.property):
                 if (msg := g.value(prop, SH.message)) is not None:
                     self.messages[(str(shape), str(g.value(prop, SH.path)))] = str(msg)
+        if any(True for _ in g.subjects(SH.closed, None)) or any(True for _ in g.subjects(SH.sparql, None)):
+            raise AlskgError(f"{shapes_path}: closed shapes and SPARQL constraints are not supported (the graph"
+                             " is validated document by document, and they read beyond a node's own statements)")
         for path in g.objects(None, SH.path):
             if not isinstance(path, URIRef):
                 raise AlskgError(f"{shapes_path}: only predicate paths are supported (the graph is validated"

@@ -134,6 +134,15 @@ def test_shapes_with_a_path_rudof_parts_cannot_see_are_refused(tmp_path):
         Shapes(bad)
 
 
+@pytest.mark.parametrize("extra", ["ex:S sh:closed true .", "ex:S sh:sparql [ sh:select \"SELECT $this WHERE {}\" ] ."])
+def test_shapes_that_read_beyond_a_node_are_refused(tmp_path, extra):
+    bad = tmp_path / "shapes.ttl"
+    bad.write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix ex: <https://example.org/> .\n"
+                   f"ex:S a sh:NodeShape ; sh:targetClass ex:C .\n{extra}\n", encoding="utf-8")
+    with pytest.raises(AlskgError, match="not supported"):
+        Shapes(bad)
+
+
 def test_the_shipped_shapes_load():
     shapes = Shapes()
     assert (str(next(iter(shapes.targets[ALS + "Entity"]))), "None") not in shapes.messages
