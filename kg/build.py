@@ -19,12 +19,22 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, URIRef
 
 from kg.locations import ONTOLOGY_DIR
 from kg.model import Seeds, ValidationFailed
+from kg.namespaces import GRAPH_DATA, GRAPH_SCHEMA
 from kg.network import project
-from kg.rdf import Statement, build_dataset, data_statements, schema_statements, statements_nquads, union_graph
+from kg.rdf import (
+    Statement,
+    bind_prefixes,
+    build_dataset,
+    data_graph,
+    data_statements,
+    schema_graph,
+    statements_nquads,
+    statements_of,
+)
 from kg.schema import Schema, load_schema
 from kg.seeds import read_seeds
 from kg.validate import graph_problems
@@ -44,9 +54,14 @@ class Built:
     ontology_dir: Path = ONTOLOGY_DIR
 
     @cached_property
+    def schema_graph(self) -> Graph:
+        """The ontology and the metagraph's domain/range statements, as an rdflib graph (small)."""
+        return schema_graph(self.schema, self.ontology_dir)
+
+    @cached_property
     def schema_statements(self) -> list[Statement]:
         """The schema graph's statements (N-Triples terms)."""
-        return schema_statements(self.schema, self.ontology_dir)
+        return statements_of(self.schema_graph)
 
     @cached_property
     def data_statements(self) -> list[Statement]:
@@ -59,14 +74,32 @@ class Built:
         return statements_nquads(self.schema_statements, self.data_statements)
 
     @cached_property
+    def data_graph(self) -> Graph:
+        """The data as an rdflib graph, built only for rdflib's writers (TriG, and the union)."""
+        g = data_graph(self.seeds)
+        bind_prefixes(g)
+        return g
+
+    @cached_property
+    def named_graphs(self) -> list[tuple[URIRef, Graph]]:
+        """(name, graph) of the schema and the data graph, by name (TriG writes them in this order)."""
+        bind_prefixes(self.schema_graph)
+        return sorted([(GRAPH_SCHEMA, self.schema_graph), (GRAPH_DATA, self.data_graph)], key=lambda x: str(x[0]))
+
+    @cached_property
     def dataset(self) -> Dataset:
-        """Schema and data in two named rdflib graphs (TriG)."""
+        """Schema and data in two named rdflib graphs (for library users; the writers do not need it)."""
         return build_dataset(self.seeds, self.schema, self.ontology_dir)
 
     @cached_property
     def union(self) -> Graph:
-        """Schema and data in one rdflib graph (Turtle, JSON-LD, KGX)."""
-        return union_graph(self.dataset)
+        """Schema and data in one rdflib graph (Turtle, JSON-LD, KGX): the one copy of the data graph."""
+        g = Graph()
+        bind_prefixes(g)
+        for _, part in self.named_graphs:
+            for t in part:
+                g.add(t)
+        return g
 
     @cached_property
     def network(self) -> nx.MultiDiGraph:

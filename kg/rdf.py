@@ -290,10 +290,14 @@ def data_statements(seeds: Seeds) -> list[Statement]:
     return out
 
 
+def statements_of(g: Graph) -> list[Statement]:
+    """An rdflib graph's statements as N-Triples terms (for the schema graph: the ontology is small)."""
+    return [(s.n3(), p.n3(), _quoteLiteral(o) if isinstance(o, Literal) else o.n3()) for s, p, o in g]
+
+
 def schema_statements(schema: Schema, ontology_dir: Path) -> list[Statement]:
     """The schema graph's statements as N-Triples terms (the ontology is small: rdflib parses it)."""
-    return [(s.n3(), p.n3(), _quoteLiteral(o) if isinstance(o, Literal) else o.n3())
-            for s, p, o in schema_graph(schema, ontology_dir)]
+    return statements_of(schema_graph(schema, ontology_dir))
 
 
 def statements_nquads(schema_statements: Iterable[Statement], data_statements: Iterable[Statement]) -> bytes:
