@@ -183,3 +183,28 @@ def test_sampled_betweenness_respects_type(real_built, idx):
     finally:
         kg.analyze.BETWEENNESS_EXACT_MAX = old
     assert rows and all(r.entity.type in type_family(types[idx])[1] for r in rows)
+
+
+def test_the_contradiction_query_compares_whole_contexts(mini_seeds):
+    """violation-contradiction.rq joins the two sides on their context: a relation negated in another
+    context is no contradiction, in the same context it is."""
+    import dataclasses
+
+    from kg.locations import ONTOLOGY_DIR
+    from kg.rdf import seeds_nquads
+    from kg.schema import load_schema
+    from kg.seeds import read_seeds
+    from kg.validate import violation_problems
+
+    seeds, _ = read_seeds(mini_seeds)
+    positive = next(c for c in seeds.claims if c.predicate == "regulates")
+
+    def rows(**change) -> set[str]:
+        negated = dataclasses.replace(positive, negated=True, quote="異常な炎症反応", **change)
+        bad = dataclasses.replace(seeds, claims=(*seeds.claims, negated))
+        return {p.file for p in violation_problems(seeds_nquads(bad, load_schema(), ONTOLOGY_DIR))}
+
+    assert "ontology/queries/violation-contradiction.rq" in rows()
+    other = dataclasses.replace(positive.context, comparison="another\texperiment")
+    assert "ontology/queries/violation-contradiction.rq" not in rows(context=other)
+    assert positive.species is None and "ontology/queries/violation-contradiction.rq" not in rows(species="mouse")
