@@ -5,6 +5,7 @@ the same bytes in every format.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable
 from decimal import Decimal
@@ -306,7 +307,11 @@ def statements_nquads(schema_statements: Iterable[Statement], data_statements: I
     lines = {f"{s} {p} {o} <{GRAPH_SCHEMA}> ." for s, p, o in schema_statements}
     data = f"<{GRAPH_DATA}> ."
     lines.update(f"{s} {p} {o} {data}" for s, p, o in data_statements)
-    return ("\n".join(sorted(lines)) + "\n").encode("utf-8")
+    out = io.BytesIO()  # line by line: one joined str of Japanese text would take 2–4 bytes a character
+    for line in sorted(lines):
+        out.write(line.encode("utf-8"))
+        out.write(b"\n")
+    return out.getvalue()
 
 
 def seeds_nquads(seeds: Seeds, schema: Schema, ontology_dir: Path) -> bytes:
