@@ -200,9 +200,16 @@ def shacl_problems(seeds: Seeds, statements: Iterable[Statement]) -> list[Proble
 
 
 def _located(seeds: Seeds, found: list[Violation]) -> list[Problem]:
-    where = {str(ENT[e.id]): (e.where.file, e.where.line) for e in seeds.entities}
-    where.update({str(CLAIM[c.id]): (c.where.file, c.where.line) for c in seeds.claims})
-    where.update({str(DOC[d.id]): ("seeds/documents.tsv", 1) for d in seeds.documents})
+    # Curated places are recorded relative to the seeds' parent (``Location``); problems print them
+    # from the seeds folder as the user gave it, as the seeds reader's own problems do.
+    given = Path(seeds.root).parent
+
+    def shown(file: str) -> str:
+        return str(given / file)
+
+    where = {str(ENT[e.id]): (shown(e.where.file), e.where.line) for e in seeds.entities}
+    where.update({str(CLAIM[c.id]): (shown(c.where.file), c.where.line) for c in seeds.claims})
+    where.update({str(DOC[d.id]): (str(Path(seeds.root) / "documents.tsv"), 1) for d in seeds.documents})
     return [
         Problem(*where.get(v.focus.split("-q")[0], ("(graph)", 0)),
                 f"SHACL: {v.message} (node {v.focus}, path {v.path})", "see ontology/shapes.ttl for the rule")
