@@ -8,6 +8,9 @@ Results are deterministic: ties break by id, and community detection has no rand
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import networkx as nx
 
 from kg.model import AlskgError
@@ -16,6 +19,24 @@ from kg.paths import PathFinder, format_evidence, format_link, type_family
 from kg.results import Chain, Community, Hop, Link, Ranked, entity_ref
 
 METRICS = ("degree", "betweenness", "pagerank")
+# Exact betweenness is O(V·E): 10 s at 2,000 entities, tens of minutes at 20,000. Above this many
+# entities it is estimated from BETWEENNESS_SAMPLES source entities drawn with a fixed seed (the same
+# graph gives the same ranking), and the output says so.
+BETWEENNESS_EXACT_MAX = 1000
+BETWEENNESS_SAMPLES = 128
+BETWEENNESS_SEED = 0
+
+
+@dataclass(frozen=True)
+class SampledRanked(Ranked):
+    """A betweenness score estimated from ``samples`` source entities (seeded), not computed exactly."""
+
+    samples: int = BETWEENNESS_SAMPLES
+    seed: int = BETWEENNESS_SEED
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "estimate": {"method": "sampled betweenness", "samples": self.samples,
+                                                   "seed": self.seed}}
 GENE_TYPES = ("Gene", "Variant", "GeneProduct")
 THERAPY_TYPES = ("Therapy", "Drug", "CellTherapy")
 
@@ -45,15 +66,25 @@ def rank(G: nx.MultiDiGraph, metric: str = "degree", type_: str | None = None, t
     if metric == "degree":
         scores: dict[str, float] = {n: float(d) for n, d in H.degree()}
     elif metric == "betweenness":
+        if H.number_of_nodes() > BETWEENNESS_EXACT_MAX:
+            scores = nx.betweenness_centrality(H, k=BETWEENNESS_SAMPLES, normalized=True, seed=BETWEENNESS_SEED)
+            nodes = _typed(G, list(H.nodes), type_)
+            nodes.sort(key=lambda n: (-round(scores[n], 12), n))
+            return [SampledRanked(entity_ref(G, n), round(scores[n], 6), H.degree(n)) for n in nodes[:top]]
         scores = nx.betweenness_centrality(H, normalized=True)
     else:
         scores = _pagerank(H)
-    nodes = list(H.nodes)
-    if type_:
-        family = type_family(type_)[1]
-        nodes = [n for n in nodes if G.nodes[n].get("type") in family]
+    nodes = _typed(G, list(H.nodes), type_)
     nodes.sort(key=lambda n: (-round(scores[n], 12), n))
     return [Ranked(entity_ref(G, n), round(scores[n], 6), H.degree(n)) for n in nodes[:top]]
+
+
+def _typed(G: nx.MultiDiGraph, nodes: list[str], type_: str | None) -> list[str]:
+    """``nodes`` of type ``type_`` or one of its subtypes (all of them without a type)."""
+    if not type_:
+        return nodes
+    family = type_family(type_)[1]
+    return [n for n in nodes if G.nodes[n].get("type") in family]
 
 
 def _pagerank(H: nx.Graph) -> dict[str, float]:
@@ -111,7 +142,10 @@ def chains(G: nx.MultiDiGraph, gene: str | None = None, finder: PathFinder | Non
 
 def format_rank(rows: list[Ranked], metric: str) -> str:
     w = max([len(r.entity.label_en) for r in rows] + [6])
-    lines = [f"{'#':>3}  {'entity':<{w}}  {'type':<18}  {metric:>11}  neighbours"]
+    sampled = [r for r in rows if isinstance(r, SampledRanked)]
+    lines = [f"(betweenness estimated from {sampled[0].samples} sampled source entities, seed {sampled[0].seed}:"
+             f" the graph has more than {BETWEENNESS_EXACT_MAX} entities)"] if sampled else []
+    lines += [f"{'#':>3}  {'entity':<{w}}  {'type':<18}  {metric:>11}  neighbours"]
     for i, r in enumerate(rows, 1):
         score = f"{int(r.score)}" if metric == "degree" else f"{r.score:.4f}"
         lines.append(f"{i:>3}  {r.entity.label_en:<{w}}  {r.entity.type:<18}  {score:>11}  {r.degree}   [{r.entity.id}]")

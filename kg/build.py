@@ -1,8 +1,11 @@
-"""The one build: seeds folder → checked ``Seeds`` → RDF dataset, union graph and NetworkX projection.
+"""The one build: seeds folder → checked ``Seeds`` → statements and N-Quads, NetworkX projection, and
+(only for the formats that need rdflib) the RDF dataset and union graph.
 
-``build(seeds_dir, validate=…)`` returns a ``Built``. Its union graph, projection and N-Quads are
-each computed once, on first use, and shared by every writer (``kg.serialize``), page
-(``viz.pages``), the cache (``kg.cache``) and the checks on the built graph (``kg.validate``).
+``build(seeds_dir, validate=…)`` returns a ``Built``. Its statements, N-Quads, projection, dataset
+and union graph are each computed once, on first use, and shared by every writer (``kg.serialize``),
+page (``viz.pages``), the cache (``kg.cache``) and the checks on the built graph (``kg.validate``).
+``validate`` never builds an rdflib graph of the data: it reads the statements written straight
+from the seeds (``kg.rdf``).
 ``alskg validate`` is ``build(validate=True)``; ``alskg build`` is the same call followed by
 rendering every output in memory and writing them.
 """
@@ -16,12 +19,22 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, URIRef
 
 from kg.locations import ONTOLOGY_DIR
 from kg.model import Seeds, ValidationFailed
+from kg.namespaces import GRAPH_DATA, GRAPH_SCHEMA
 from kg.network import project
-from kg.rdf import build_dataset, nquads, union_graph
+from kg.rdf import (
+    Statement,
+    bind_prefixes,
+    build_dataset,
+    data_graph,
+    data_statements,
+    schema_graph,
+    statements_nquads,
+    statements_of,
+)
 from kg.schema import Schema, load_schema
 from kg.seeds import read_seeds
 from kg.validate import graph_problems
@@ -29,26 +42,69 @@ from kg.validate import graph_problems
 
 @dataclass
 class Built:
-    """Everything one build makes from the seeds; derived forms are computed once, when first asked for."""
+    """Everything one build makes from the seeds; derived forms are computed once, when first asked for.
+
+    The statements and the N-Quads are written straight from the seeds (``kg.rdf``); they are what
+    the checks, the cache and the query engines read. The rdflib dataset and union graph are built
+    only for the formats that need rdflib's writers (Turtle, TriG, JSON-LD, KGX).
+    """
 
     seeds: Seeds
     schema: Schema
-    dataset: Dataset
+    ontology_dir: Path = ONTOLOGY_DIR
+
+    @cached_property
+    def schema_graph(self) -> Graph:
+        """The ontology and the metagraph's domain/range statements, as an rdflib graph (small)."""
+        return schema_graph(self.schema, self.ontology_dir)
+
+    @cached_property
+    def schema_statements(self) -> list[Statement]:
+        """The schema graph's statements (N-Triples terms)."""
+        return statements_of(self.schema_graph)
+
+    @cached_property
+    def data_statements(self) -> list[Statement]:
+        """The data graph's statements (N-Triples terms), written from the seeds."""
+        return data_statements(self.seeds)
+
+    @cached_property
+    def nquads(self) -> bytes:
+        """Both graphs as sorted N-Quads (the cache, the query engines, the violation queries)."""
+        return statements_nquads(self.schema_statements, self.data_statements)
+
+    @cached_property
+    def data_graph(self) -> Graph:
+        """The data as an rdflib graph, built only for rdflib's writers (TriG, and the union)."""
+        g = data_graph(self.seeds)
+        bind_prefixes(g)
+        return g
+
+    @cached_property
+    def named_graphs(self) -> list[tuple[URIRef, Graph]]:
+        """(name, graph) of the schema and the data graph, by name (TriG writes them in this order)."""
+        bind_prefixes(self.schema_graph)
+        return sorted([(GRAPH_SCHEMA, self.schema_graph), (GRAPH_DATA, self.data_graph)], key=lambda x: str(x[0]))
+
+    @cached_property
+    def dataset(self) -> Dataset:
+        """Schema and data in two named rdflib graphs (for library users; the writers do not need it)."""
+        return build_dataset(self.seeds, self.schema, self.ontology_dir)
 
     @cached_property
     def union(self) -> Graph:
-        """Schema and data in one rdflib graph (Turtle, JSON-LD, SHACL)."""
-        return union_graph(self.dataset)
+        """Schema and data in one rdflib graph (Turtle, JSON-LD, KGX): the one copy of the data graph."""
+        g = Graph()
+        bind_prefixes(g)
+        for _, part in self.named_graphs:
+            for t in part:
+                g.add(t)
+        return g
 
     @cached_property
     def network(self) -> nx.MultiDiGraph:
         """The NetworkX projection (``kg.network``): paths, analytics, pages, GraphML and KGX."""
         return project(self.seeds)
-
-    @cached_property
-    def nquads(self) -> bytes:
-        """The dataset as sorted N-Quads (the cache, the query engines, the violation queries)."""
-        return nquads(self.dataset)
 
     def summary(self) -> str:
         """What ``alskg validate`` prints when everything passed."""
@@ -73,9 +129,9 @@ def build(seeds_dir: Path, validate: bool = False, ontology_dir: Path = ONTOLOGY
     seeds, problems = read_seeds(seeds_dir, schema)
     if problems:
         raise ValidationFailed(problems)
-    built = Built(seeds, schema, build_dataset(seeds, schema, ontology_dir))
+    built = Built(seeds, schema, ontology_dir)
     if validate:
-        problems = graph_problems(seeds, built.union, built.nquads)
+        problems = graph_problems(seeds, [*built.schema_statements, *built.data_statements], built.nquads)
         if problems:
             raise ValidationFailed(problems)
     return built

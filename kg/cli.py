@@ -10,6 +10,7 @@ from the library's own constants; each command imports what it needs when it run
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -30,8 +31,20 @@ ENGINES = ("oxigraph", "rdflib")  # kg.query.ENGINES
 LANGS = ("en", "ja")
 SIGNS = ("up", "down")
 
+class PathArg(click.Path):
+    """``click.Path`` that refuses an empty value: ``Path("")`` is the current folder, so ``-o ""`` would
+    silently name it (and ``--seeds ""`` read it)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            what = "a file name" if not self.dir_okay else "a folder" if not self.file_okay else "a path"
+            self.fail(f"the name is empty; give {what}" + (", or - for standard output" if self.allow_dash else ""),
+                      param, ctx)
+        return super().convert(value, param, ctx)
+
+
 seeds_option = click.option(
-    "--seeds", "seeds_dir", type=click.Path(path_type=Path), default=None,
+    "--seeds", "seeds_dir", type=PathArg(path_type=Path), default=None,
     help="Seeds folder (default: $ALSKG_SEEDS, else the curated seeds shipped with alskg).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
@@ -42,7 +55,7 @@ lang_option = click.option("--lang", type=click.Choice(LANGS), default="en", sho
 def output_option(required: bool = False, what: str = "File") -> Any:
     """``-o/--output FILE``; ``-`` (or no option, where not required) means standard output."""
     return click.option(
-        "-o", "--output", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True), required=required,
+        "-o", "--output", type=PathArg(path_type=Path, dir_okay=False, allow_dash=True), required=required,
         default=None, help=f"{what} to write atomically; - for standard output" + ("" if required else " (default)") + ".",
     )
 
@@ -54,8 +67,27 @@ def _seeds(seeds_dir: Path | None) -> Path:
 
 
 kgx_option = click.option(
-    "--kgx", "kgx_files", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+    "--kgx", "kgx_files", multiple=True, type=PathArg(path_type=Path, dir_okay=False),
     help="Join another graph's KGX nodes/edges file (.jsonl, .tsv or KGX .json; repeatable) by CURIE.")
+
+
+def endpoint_options(f: Any) -> Any:
+    """``--endpoint URL`` and ``--max-fetch N``: answer from a SPARQL endpoint (``kg.remote``)."""
+    f = click.option("--max-fetch", type=click.IntRange(min=1), default=20_000, show_default=True,
+                     help="With --endpoint: most entities, relations or claims to fetch for one answer.")(f)
+    return click.option("--endpoint", default=None, metavar="URL",
+                        help="Answer from this SPARQL endpoint (a bounded neighbourhood, ranked here).")(f)
+
+
+def _graph(seeds_dir: Path | None, kgx_files: tuple[Path, ...], endpoint: str | None, max_fetch: int) -> Any:
+    """The embedded graph, or the graph behind ``--endpoint`` (which cannot join --kgx files)."""
+    if endpoint is None:
+        return _load(seeds_dir, kgx_files)
+    if kgx_files:
+        raise click.UsageError("--kgx joins files into the embedded graph; it cannot be used with --endpoint")
+    from kg.remote import RemoteGraph
+
+    return RemoteGraph(endpoint, max_fetch=max_fetch)
 
 
 def _load(seeds_dir: Path | None, kgx_files: tuple[Path, ...] = ()) -> Any:
@@ -103,6 +135,11 @@ def cli() -> None:
 
     Every edge traces to a claim that names its document and quotes it verbatim.
     """
+    if os.environ.get("ALSKG_ONTOLOGY"):  # a broken one is named as such, before any command reads it
+        from kg.locations import check_ontology_env
+        from kg.schema import load_schema
+
+        check_ontology_env(load_schema)
 
 
 # ---------------------------------------------------------------- curating and building
@@ -155,12 +192,19 @@ def build(seeds_dir: Path | None, out_dir: str, no_html: bool) -> None:
 @cli.command()
 @seeds_option
 @json_option
-def stats(seeds_dir: Path | None, as_json: bool) -> None:
+@endpoint_options
+def stats(seeds_dir: Path | None, as_json: bool, endpoint: str | None, max_fetch: int) -> None:
     """Counts by entity type, predicate and document; numeric and negated claims."""
     from kg.seeds import load_seeds
     from kg.stats import compute_stats, format_stats
 
-    s = compute_stats(load_seeds(_seeds(seeds_dir)))
+    if endpoint:
+        from kg.remote import STATS_NOTE, RemoteGraph
+
+        s = RemoteGraph(endpoint, max_fetch=max_fetch).stats()
+        click.echo(STATS_NOTE, err=True)
+    else:
+        s = compute_stats(load_seeds(_seeds(seeds_dir)))
     click.echo(json.dumps(s, indent=2, ensure_ascii=False) if as_json else format_stats(s))
 
 
@@ -219,9 +263,10 @@ def export(seeds_dir: Path | None, fmt: str, output: Path | None) -> None:
 @seeds_option
 @json_option
 @kgx_option
+@endpoint_options
 def path(source: str, target: str, max_hops: int, limit: int, via: str | None, avoid: tuple[str, ...],
          directed: bool, no_hubs: bool, observed_only: bool, sign: str | None, lang: str, seeds_dir: Path | None, kgx_files: tuple[Path, ...],
-         as_json: bool) -> None:
+         as_json: bool, endpoint: str | None, max_fetch: int) -> None:
     """Explain what links SOURCE to TARGET: ranked paths, every hop with its quote and document.
 
     The answer starts with the negative findings: what the documents say did NOT hold between the
@@ -233,7 +278,7 @@ def path(source: str, target: str, max_hops: int, limit: int, via: str | None, a
     """
     from kg.paths import format_answer
 
-    g = _load(seeds_dir, kgx_files)
+    g = _graph(seeds_dir, kgx_files, endpoint, max_fetch)
     ans = g.paths(source, target, max_hops=max_hops, limit=limit, via=via, avoid=avoid, directed=directed,
                   no_hubs=no_hubs, observed_only=observed_only, sign=sign)
     _notes(g)
@@ -245,11 +290,13 @@ def path(source: str, target: str, max_hops: int, limit: int, via: str | None, a
 @seeds_option
 @json_option
 @kgx_option
-def show(name: str, seeds_dir: Path | None, kgx_files: tuple[Path, ...], as_json: bool) -> None:
+@endpoint_options
+def show(name: str, seeds_dir: Path | None, kgx_files: tuple[Path, ...], as_json: bool, endpoint: str | None,
+         max_fetch: int) -> None:
     """Show one entity: labels, ids, type, and every claim about it with quote and document."""
     from kg.entity import format_entity
 
-    g = _load(seeds_dir, kgx_files)
+    g = _graph(seeds_dir, kgx_files, endpoint, max_fetch)
     view = g.entity(name)
     _notes(g)
     _emit(view, as_json, None if as_json else format_entity(g.network, view))
@@ -261,11 +308,13 @@ def show(name: str, seeds_dir: Path | None, kgx_files: tuple[Path, ...], as_json
 @seeds_option
 @json_option
 @kgx_option
-def neighbors(name: str, hops: int, seeds_dir: Path | None, kgx_files: tuple[Path, ...], as_json: bool) -> None:
+@endpoint_options
+def neighbors(name: str, hops: int, seeds_dir: Path | None, kgx_files: tuple[Path, ...], as_json: bool,
+              endpoint: str | None, max_fetch: int) -> None:
     """List the entities within N hops of NAME (either direction) and how the nearest relate to it."""
     from kg.entity import format_neighborhood
 
-    g = _load(seeds_dir, kgx_files)
+    g = _graph(seeds_dir, kgx_files, endpoint, max_fetch)
     nb = g.neighbors(name, hops)
     _notes(g)
     _emit(nb, as_json, None if as_json else format_neighborhood(g.network, nb))

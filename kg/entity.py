@@ -25,16 +25,19 @@ def show_entity(G: nx.MultiDiGraph, name: str, names: NameIndex | None = None) -
     """Everything about one entity: its claims (negated ones too), registry links, claims it is context of."""
     eid = (names or NameIndex(G)).resolve(name)
     d = G.nodes[eid]
-    registry = {Link(u, data["predicate"], v, "registry")
-                for u, v, data in [*G.out_edges(eid, data=True), *G.in_edges(eid, data=True)]
-                if data.get("source") == "registry"}
+    edges = [*G.out_edges(eid, data=True), *G.in_edges(eid, data=True)]
+    registry = {Link(u, data["predicate"], v, "registry") for u, v, data in edges if data.get("source") == "registry"}
+    # relations from a joined KGX graph (``kg.kgx_import``): shown, marked by their graph, never as claims
+    foreign = {Link(u, data["predicate"], v, data["source"]) for u, v, data in edges
+               if str(data.get("source", "")).startswith("kgx:")}
     everything = all_claims(G)
     mine: list[Claim] = [c for c in everything if eid in (c.subject, c.object)]
     context = [c.id for c in everything if eid in (c.model, c.species)]
     mine.sort(key=lambda c: (c.document, c.subject != eid, c.predicate, c.object, c.id))
-    return EntityView(entity_ref(G, eid), str(ENT[eid]), tuple(d.get("labels_ja", ())), tuple(d.get("synonyms", ())),
+    foreign_node = str(d.get("source", "")).startswith("kgx:")  # a node of a joined graph has no alskg IRI
+    return EntityView(entity_ref(G, eid), "" if foreign_node else str(ENT[eid]), tuple(d.get("labels_ja", ())), tuple(d.get("synonyms", ())),
                       tuple(d.get("xrefs", ())), d.get("note", ""), tuple(mine), tuple(sorted(registry)),
-                      tuple(sorted(set(context))))
+                      tuple(sorted(set(context))), tuple(sorted(foreign)))
 
 
 def neighborhood(G: nx.MultiDiGraph, name: str, hops: int = 1, names: NameIndex | None = None,
@@ -72,7 +75,7 @@ def _label(G: nx.MultiDiGraph, eid: str) -> str:
 
 def format_entity(G: nx.MultiDiGraph, v: EntityView) -> str:
     e = v.entity
-    out = [f"{e.label_en} [{e.id}]  {e.type}", f"  IRI:      {v.iri}"]
+    out = [f"{e.label_en} [{e.id}]  {e.type}", *([f"  IRI:      {v.iri}"] if v.iri else [])]
     if v.labels_ja:
         out.append(f"  Japanese: {', '.join(v.labels_ja)}")
     if v.synonyms:
@@ -83,6 +86,9 @@ def format_entity(G: nx.MultiDiGraph, v: EntityView) -> str:
         out.append(f"  note:     {v.note}")
     for lk in v.registry:
         out.append(f"  registry: {_label(G, lk.subject)} —{lk.predicate}→ {_label(G, lk.object)}")
+    for lk in v.foreign:
+        out.append(f"  {lk.origin}: {_label(G, lk.subject)} —{lk.predicate}→ {_label(G, lk.object)}"
+                   f"   (from the KGX graph {lk.origin[4:]}; no quote here)")
     if v.as_context:
         out.append(f"  model system or species of {len(v.as_context)} claim(s)")
     n_neg = sum(c.negated for c in v.claims)
@@ -103,7 +109,8 @@ def format_neighborhood(G: nx.MultiDiGraph, nb: Neighborhood) -> str:
         if c.id in (lk.subject, lk.object):
             other = lk.object if lk.subject == c.id else lk.subject
             arrow = f"—{lk.predicate}→" if lk.subject == c.id else f"←{lk.predicate}—"
-            direct.setdefault(other, []).append(f"{arrow} ({len(lk.claims) or 'registry'})")
+            # how many claims, or where a link without claims comes from: the registry or a KGX graph
+            direct.setdefault(other, []).append(f"{arrow} ({len(lk.claims) if lk.claims else lk.origin})")
     for ref, d in nb.nodes:
         rel = f"   {'; '.join(direct[ref.id])}" if ref.id in direct else ""
         out.append(f"  {d}  {ref.label_en} [{ref.id}] {ref.type}{rel}")

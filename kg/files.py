@@ -60,14 +60,21 @@ def write_atomic(path: Path | str, data: bytes, make_parents: bool = False) -> N
     """Write to a temporary file beside the target, then rename: readers never see half a file.
 
     The target must be a regular file or not exist (``check_output_file``). A missing folder is an
-    error unless ``make_parents`` (a typo in ``-o`` should not create folders).
+    error unless ``make_parents`` (a typo in ``-o`` should not create folders). Every failure names
+    the target as given, never the temporary file (which the user did not ask for).
     """
+    shown = path
     path = check_output_file(path, make_parents)
     if path.is_symlink():  # write the file the link points to; never replace the link with a file
-        path = check_output_file(path.resolve(), make_parents)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        real = path.resolve()
+        if path.exists() and not real.exists():  # /proc/self/fd/N of a pipe or a deleted file: no path
+            raise AlskgError(f"cannot write {shown}: it leads to {real}, which is not a file alskg can replace"
+                             " (write to a file name, or use - for standard output)")
+        path = check_output_file(real, make_parents)
+    tmp = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -75,10 +82,13 @@ def write_atomic(path: Path | str, data: bytes, make_parents: bool = False) -> N
         os.chmod(tmp, 0o644)
         check_output_file(path, make_parents)  # again: something may have appeared there meanwhile
         os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
+    except OSError as exc:
+        raise AlskgError(f"cannot write {shown}: {exc.strerror or exc} (alskg writes a new file beside the"
+                         f" target, in {path.parent}, and renames it over the target; that folder must take"
+                         " new files)") from None
+    finally:
+        if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
-        raise
 
 
 def check_output_folder(out_dir: Path | str, protected: Iterable[Path | str] = ()) -> Path:

@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import cached_property
 from typing import Any
 
 import networkx as nx
@@ -135,9 +136,7 @@ class NameIndex:
         self.G = G
         best: dict[str, dict[str, int]] = defaultdict(dict)
         self.display: dict[str, str] = {}  # folded key → a readable spelling, for suggestions
-        self._loose: dict[str, set[str]] = defaultdict(set)
-        self._bag: dict[str, set[str]] = defaultdict(set)
-        self._word_sets: list[tuple[frozenset[str], str]] = []
+        self._loose_names: list[tuple[str, str]] = []  # (name, entity) for the looser tiers, built on first need
         self.notes: list[str] = []
         for eid, data in G.nodes(data=True):
             for strength, name in names_of(eid, data):
@@ -149,23 +148,36 @@ class NameIndex:
                 if not name.startswith(ENTITY_PREFIXES[1]):
                     self.display.setdefault(key, name)
                 if strength != CURIE:
-                    ws = words(name)  # once per name: every command builds this index
-                    self._loose[_loose(ws)].add(eid)
-                    self._bag[_bag(ws)].add(eid)
-                    self._word_sets.append((frozenset(ws) - _STOP, eid))
+                    self._loose_names.append((name, eid))
         self._index = dict(best)
+
+    @cached_property
+    def _tiers(self) -> tuple[dict[str, set[str]], dict[str, set[str]], list[tuple[frozenset[str], str]]]:
+        """The looser keys (words in order, words in any order, word sets), built on the first exact
+        miss: ``words()`` is the costly part of the index (every command builds one, most never miss),
+        and it runs once per name."""
+        loose: dict[str, set[str]] = defaultdict(set)
+        bag: dict[str, set[str]] = defaultdict(set)
+        word_sets: list[tuple[frozenset[str], str]] = []
+        for name, eid in self._loose_names:
+            ws = words(name)
+            loose[_loose(ws)].add(eid)
+            bag[_bag(ws)].add(eid)
+            word_sets.append((frozenset(ws) - _STOP, eid))
+        return loose, bag, word_sets
 
     def _loosely(self, name: str) -> list[str]:
         """Entities a looser reading of ``name`` finds, tier by tier; the first tier with a hit decides."""
         typed = frozenset(words(name)) - _STOP
         if not typed:
             return []
-        for hits in (self._loose.get(loose_key(name), set()), self._bag.get(bag_key(name), set())):
+        loose, bag, word_sets = self._tiers
+        for hits in (loose.get(loose_key(name), set()), bag.get(bag_key(name), set())):
             if hits:
                 return sorted(hits)
         # a name that has every word typed plus at most MAX_EXTRA_WORDS more; the fewest extra words win
         extra: dict[str, int] = {}
-        for ws, eid in self._word_sets:
+        for ws, eid in word_sets:
             if typed < ws and len(ws - typed) <= MAX_EXTRA_WORDS:
                 extra[eid] = min(extra.get(eid, 99), len(ws - typed))
         if not extra:

@@ -5,14 +5,17 @@ the same bytes in every format.
 
 from __future__ import annotations
 
+import io
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.plugins.serializers.nt import _quote_encode, _quoteLiteral
 
 from kg.identifiers import expand
-from kg.model import Claim, Entity, Seeds
+from kg.model import Claim, Document, Entity, Seeds
 from kg.namespaces import (
     ALS,
     BIBO,
@@ -162,6 +165,158 @@ def _add_claim(g: Graph, c: Claim) -> None:
             g.add((qn, ALS.unit, Literal(q.unit)))
         if q.comparison:
             g.add((qn, ALS.comparison, Literal(q.comparison)))
+
+
+# ---------------------------------------------------------------- N-Quads straight from the seeds
+#
+# The N-Quads are the graph every check and query reads (Oxigraph loads them), so they are written
+# directly from the claims, one statement per line, without building rdflib graphs first. Each term is
+# written exactly as rdflib's N-Quads writer writes it (``_nq_row``: ``Term.n3()`` for IRIs,
+# ``_quoteLiteral`` for literals), so the bytes equal those of ``nquads(build_dataset(...))``; a test
+# compares the two on the curated and on synthetic seeds.
+
+Statement = tuple[str, str, str]
+
+
+def _iri(iri: str) -> str:
+    return f"<{iri}>"
+
+
+def _text(value: str, lang: str | None = None) -> str:
+    quoted = _quote_encode(value)
+    return f"{quoted}@{lang}" if lang else quoted
+
+
+def _lit(value: Literal) -> str:
+    return _quoteLiteral(value)
+
+
+_T = {name: _iri(str(iri)) for name, iri in {
+    "type": RDF.type, "subject": RDF.subject, "predicate": RDF.predicate, "object": RDF.object,
+    "statement": RDF.Statement, "label": RDFS.label, "pref": SKOS.prefLabel, "alt": SKOS.altLabel,
+    "exact": SKOS.exactMatch, "identifier": DCTERMS.identifier, "title": DCTERMS.title,
+    "language": DCTERMS.language, "issued": DCTERMS.issued, "derived": PROV.wasDerivedFrom,
+    "prov_entity": PROV.Entity, "doi": BIBO.doi, "pmid": BIBO.pmid}.items()}
+_TRUE, _FALSE = _lit(Literal(True)), _lit(Literal(False))
+
+
+def document_statements(d: Document) -> list[Statement]:
+    """A document's statements, as N-Triples terms (the same as ``data_graph`` makes)."""
+    node = _iri(DOC[d.id])
+    out = [(node, _T["type"], _iri(ALS.Document)), (node, _T["type"], _T["prov_entity"]),
+           (node, _T["identifier"], _text(d.id)), (node, _T["title"], _text(d.title, "en")),
+           (node, _T["language"], _text("ja")), (node, _iri(ALS.documentKind), _text(d.kind)),
+           (node, _iri(ALS.journal), _text(d.journal)), (node, _iri(ALS.sha256), _text(d.sha256))]
+    if d.institutions:
+        out.append((node, _iri(ALS.institutions), _text(d.institutions)))
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", d.published):
+        out.append((node, _T["issued"], _lit(Literal(d.published, datatype=XSD.date))))
+    elif re.fullmatch(r"\d{4}", d.published):
+        out.append((node, _T["issued"], _lit(Literal(d.published, datatype=XSD.gYear))))
+    if d.doi:
+        out.append((node, _T["doi"], _text(d.doi)))
+    if d.pmid:
+        out.append((node, _T["pmid"], _text(d.pmid)))
+    return out
+
+
+def entity_statements(e: Entity) -> list[Statement]:
+    """An entity's statements (and the registry links that point at it), as N-Triples terms."""
+    node = _iri(ENT[e.id])
+    out = [(node, _T["type"], _iri(ALS[e.type])), (node, _T["identifier"], _text(e.id)),
+           (node, _T["label"], _text(e.en, "en")), (node, _T["pref"], _text(e.en, "en"))]
+    for i, ja in enumerate(e.ja):
+        out.append((node, _T["label"], _text(ja, "ja")))
+        out.append((node, _T["pref"] if i == 0 else _T["alt"], _text(ja, "ja")))
+    for syn in e.synonyms:
+        out.append((node, _T["alt"], _text(syn, lang_of(syn))))
+    for x in e.xrefs:
+        out.append((node, _iri(ALS.xref), _text(x)))
+        out.append((node, _T["exact"], URIRef(expand(x)).n3()))
+    if e.note:
+        out.append((node, _iri(ALS.registryNote), _text(e.note, "en")))
+    if e.variant_of:
+        out.append((_iri(ENT[e.variant_of]), _iri(ALS.has_variant), node))
+    if e.product_of:
+        out.append((_iri(ENT[e.product_of]), _iri(ALS.has_gene_product), node))
+    return out
+
+
+def claim_statements(c: Claim) -> list[Statement]:
+    """A claim's statements — its direct triple unless negated, the claim resource, its qualifiers."""
+    node = _iri(CLAIM[c.id])
+    s, p, o = _iri(ENT[c.subject]), _iri(ALS[c.predicate]), _iri(ENT[c.object])
+    out = [] if c.negated else [(s, p, o)]
+    out += [(node, _T["type"], _iri(ALS.Claim)), (node, _T["type"], _T["statement"]), (node, _T["subject"], s),
+            (node, _T["predicate"], p), (node, _T["object"], o), (node, _iri(ALS.negated), _TRUE if c.negated else _FALSE),
+            (node, _iri(ALS.quote), _text(c.quote, "ja")), (node, _iri(ALS.summary), _text(c.summary, "en")),
+            (node, _iri(ALS.evidenceKind), _iri(ALS[c.evidence])), (node, _iri(ALS.findingStatus), _iri(ALS[c.status])),
+            (node, _T["derived"], _iri(DOC[c.document])), (node, _iri(ALS.curationFile), _text(str(c.where))),
+            (node, _iri(ALS.certainty), _iri(ALS[c.certainty]))]
+    if c.certainty_note:
+        out.append((node, _iri(ALS.certaintyNote), _text(c.certainty_note, "en")))
+    if c.context.cell_type:
+        out.append((node, _iri(ALS.cellTypeContext), _iri(ENT[c.context.cell_type])))
+    if c.context.anatomy:
+        out.append((node, _iri(ALS.anatomicalContext), _iri(ENT[c.context.anatomy])))
+    if c.context.comparison:
+        out.append((node, _iri(ALS.comparisonContext), _text(c.context.comparison)))
+    if c.model:
+        out.append((node, _iri(ALS.modelSystem), _iri(ENT[c.model])))
+    if c.species:
+        out.append((node, _iri(ALS.species), _iri(ENT[c.species])))
+    for i, q in enumerate(c.qualifiers, start=1):
+        qn = _iri(CLAIM[f"{c.id}-q{i}"])
+        out += [(node, _iri(ALS.qualifier), qn), (qn, _T["type"], _iri(ALS.Qualifier)), (qn, _iri(ALS.measure), _text(q.measure))]
+        for prop, val in ((ALS.value, q.value), (ALS.fromValue, q.from_value), (ALS.toValue, q.to_value),
+                          (ALS.change, q.change), (ALS.fold, q.fold)):
+            if val is not None:
+                out.append((qn, _iri(prop), _lit(_dec(val))))
+        if q.unit:
+            out.append((qn, _iri(ALS.unit), _text(q.unit)))
+        if q.comparison:
+            out.append((qn, _iri(ALS.comparison), _text(q.comparison)))
+    return out
+
+
+def data_statements(seeds: Seeds) -> list[Statement]:
+    """Every statement of the data graph (documents, entities, claims), in seeds order, duplicates kept."""
+    out: list[Statement] = []
+    for d in seeds.documents:
+        out += document_statements(d)
+    for e in seeds.entities:
+        out += entity_statements(e)
+    for c in seeds.claims:
+        out += claim_statements(c)
+    return out
+
+
+def statements_of(g: Graph) -> list[Statement]:
+    """An rdflib graph's statements as N-Triples terms (for the schema graph: the ontology is small)."""
+    return [(s.n3(), p.n3(), _quoteLiteral(o) if isinstance(o, Literal) else o.n3()) for s, p, o in g]
+
+
+def schema_statements(schema: Schema, ontology_dir: Path) -> list[Statement]:
+    """The schema graph's statements as N-Triples terms (the ontology is small: rdflib parses it)."""
+    return statements_of(schema_graph(schema, ontology_dir))
+
+
+def statements_nquads(schema_statements: Iterable[Statement], data_statements: Iterable[Statement]) -> bytes:
+    """The two graphs as sorted N-Quads, one statement per line: the bytes ``nquads(build_dataset(...))``
+    gives for the same seeds, without building an rdflib graph of the data."""
+    lines = {f"{s} {p} {o} <{GRAPH_SCHEMA}> ." for s, p, o in schema_statements}
+    data = f"<{GRAPH_DATA}> ."
+    lines.update(f"{s} {p} {o} {data}" for s, p, o in data_statements)
+    out = io.BytesIO()  # line by line: one joined str of Japanese text would take 2–4 bytes a character
+    for line in sorted(lines):
+        out.write(line.encode("utf-8"))
+        out.write(b"\n")
+    return out.getvalue()
+
+
+def seeds_nquads(seeds: Seeds, schema: Schema, ontology_dir: Path) -> bytes:
+    """The dataset as sorted N-Quads, written straight from the seeds."""
+    return statements_nquads(schema_statements(schema, ontology_dir), data_statements(seeds))
 
 
 def build_dataset(seeds: Seeds, schema: Schema, ontology_dir: Path) -> Dataset:

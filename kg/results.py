@@ -207,12 +207,16 @@ class EntityView:
     claims: tuple[Claim, ...]
     registry: tuple[Link, ...]
     as_context: tuple[str, ...]  # claim ids that use it as model system or species
+    foreign: tuple[Link, ...] = ()  # relations from joined KGX graphs (origin "kgx:<name>"), no claims
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.entity.to_dict(), "iri": self.iri, "labels_ja": list(self.labels_ja),
-                "synonyms": list(self.synonyms), "xrefs": list(self.xrefs), "note": self.note,
-                "claims": [c.to_dict() for c in self.claims],
-                "registry": [lk.to_dict() for lk in self.registry], "context_of_claims": list(self.as_context)}
+        d = {**self.entity.to_dict(), "iri": self.iri, "labels_ja": list(self.labels_ja),
+             "synonyms": list(self.synonyms), "xrefs": list(self.xrefs), "note": self.note,
+             "claims": [c.to_dict() for c in self.claims],
+             "registry": [lk.to_dict() for lk in self.registry], "context_of_claims": list(self.as_context)}
+        if self.foreign:  # only with --kgx: the curated graph's answer stays as it was
+            d["foreign"] = [lk.to_dict() for lk in self.foreign]
+        return d
 
 
 @dataclass(frozen=True)

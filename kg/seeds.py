@@ -17,10 +17,20 @@ The reader is safe against hostile files, and each file's failure stays one clea
   Python one does; only construction, which records them, runs in Python);
 * a raw control character anywhere in a curation file is refused with its line and column, and then
   every text field passes the one text gate (``kg.textgate``) once, after reading;
+* YAML 1.1's surprises are not resolved: a plain scalar is a boolean only if true/false, a number only
+  if plain decimal (``1:30``, ``010``, ``0x1A``, ``0b11``, ``1_000``, ``yes``/``no``/``on``/``off`` stay the
+  text written, and a number field refuses them at their line); a number over ``MAX_NUMBER_CHARS``
+  characters or a date the calendar lacks is refused at its line;
+* ``documents.tsv`` is read literally (tab-separated, rows at newlines, no quoting: a quote character is
+  part of the value); DOIs and PMIDs have their shapes (``DOI``, ``PMID``);
 * ids are one slug pattern (``SLUG``): lower-case letters, digits, '_' and '-' (entity ids no '-');
-  document files must lie inside the seeds folder; dates are real dates (YYYY or YYYY-MM-DD);
-* a broken, empty or missing file is reported once, and the checks it would make fail (unknown
-  entities, entities used by no claim) are not run on its account.
+  every file read must lie inside the seeds folder once links are resolved (a claims file linked from
+  elsewhere is refused like a document); dates are real dates (YYYY or YYYY-MM-DD);
+* a broken, empty or missing file or folder is reported once, and the checks it would make fail
+  (unknown entities, entities used by no claim) are not run on its account;
+* problems are capped (``_Problems``): at most ``MAX_PROBLEMS_OF_A_KIND`` of one kind per file and
+  ``MAX_PROBLEMS`` in all are listed, the rest counted; a file with ``STOP_READING_AFTER`` problems is
+  read no further. Problem paths start with the seeds folder as the caller gave it.
 """
 
 from __future__ import annotations
@@ -30,13 +40,13 @@ import dataclasses
 import datetime
 import difflib
 import hashlib
-import io
 import math
 import os
 import re
 import stat
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +75,10 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 SLUG_HINT = "use lower-case letters a-z, digits, '_' and '-' (at most 80), starting with a letter or digit"
 CURIE = re.compile(r"^[A-Za-z][A-Za-z0-9.]*:[A-Za-z0-9_.\-]+$")
 DATE = re.compile(r"^\d{4}(-\d{2}-\d{2})?$")
+# A DOI is 10.<registrant>/<suffix> (the registrant dotted digits, the suffix any printable text without
+# spaces); a PMID is a PubMed number: digits only. Both are written bare (no doi:, no URL).
+DOI = re.compile(r"10\.[0-9]+(?:\.[0-9]+)*/\S+")
+PMID = re.compile(r"[1-9][0-9]{0,9}")
 DOC_COLUMNS = ["id", "file", "kind", "paper_title", "journal", "published", "doi", "pmid", "institutions"]
 ENTITY_KEYS = {"id", "type", "en", "ja", "synonyms", "xrefs", "variant_of", "product_of", "note"}
 CLAIM_KEYS = {
@@ -125,20 +139,154 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
+# YAML 1.1, which PyYAML follows, reads some plain scalars as something else than what was written:
+# 1:30 as 90 (base 60), 010 as 8 (octal), 0x1A as 26, 0b11 as 3, 1_000 as 1000, yes/no/on/off as
+# booleans, '=' as a tag no safe loader can build. The curation loader resolves only the forms nobody
+# misreads — true/false, plain decimal integers and decimals, null, dates — and keeps every other plain
+# scalar as the text it is, so a value is never changed silently: a text field gets the text, a number
+# field refuses it with its line (``_number``).
+_BOOL, _INT, _FLOAT = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_PLAIN_FORMS = (
+    (_BOOL, r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    (_INT, r"^[-+]?(?:0|[1-9][0-9]*)$", "-+0123456789"),
+    (_FLOAT, r"^(?:[-+]?[0-9]+\.[0-9]*(?:[eE][-+][0-9]+)?|\.[0-9]+(?:[eE][-+][0-9]+)?"
+             r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+0123456789."),
+)
+_KEPT_FORMS = {"tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:merge"}
+_LineLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag in _KEPT_FORMS]
+    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+}
+for _tag, _rx, _firsts in _PLAIN_FORMS:
+    for _first in _firsts:
+        _LineLoader.yaml_implicit_resolvers.setdefault(_first, []).append((_tag, re.compile(_rx)))
+MAX_NUMBER_CHARS = 1000  # a longer number is a mistake (and Python refuses ints of more than 4,300 digits)
+
+
+def _yaml_1_1_number(text: str) -> bool:
+    """Whether YAML 1.1 would read this plain text as a number (1:30, 010, 0x1A, 1_000 ... included)."""
+    return yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False)) in (_INT, _FLOAT)
+
+
+def _construct_checked(build: Any) -> Any:
+    """A scalar constructor that refuses, at the value's own line, what it cannot build sensibly:
+    a number of more than ``MAX_NUMBER_CHARS`` characters, a date the calendar does not have."""
+    def construct(loader: _LineLoader, node: yaml.ScalarNode) -> Any:
+        if node.tag in (_INT, _FLOAT) and len(node.value) > MAX_NUMBER_CHARS:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a number {len(node.value):,} characters long (at most {MAX_NUMBER_CHARS}); "
+                "if it is text, quote it", node.start_mark)
+        try:
+            return build(loader, node)
+        except (ValueError, OverflowError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{clip(node.value, 40)} cannot be read as a {node.tag.rsplit(':', 1)[-1]} "
+                f"({terminal_safe(str(exc)[:80])}); if it is text, quote it", node.start_mark) from None
+    return construct
+
+
+for _tag, _build in ((_INT, yaml.constructor.SafeConstructor.construct_yaml_int),
+                     (_FLOAT, yaml.constructor.SafeConstructor.construct_yaml_float),
+                     ("tag:yaml.org,2002:timestamp", yaml.constructor.SafeConstructor.construct_yaml_timestamp)):
+    _LineLoader.add_constructor(_tag, _construct_checked(_build))
+
+
+MAX_PROBLEMS_OF_A_KIND = 50  # per file: more of one kind in one file are counted, not listed
+MAX_PROBLEMS = 1000  # in all
+STOP_READING_AFTER = 10_000  # problems from one file: its remaining items are not read
+MAX_SUMMARIES = 100  # "… more like this" lines; beyond them, one line counts the rest
+_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|\d[\d,.]*")
+
+
+def problem_kind(message: str) -> str:
+    """A problem's message with its values (quoted text, numbers) blanked: problems of one kind share it."""
+    return _QUOTED.sub("…", message)
+
+
+class _Problems(list):
+    """The problems found so far, capped as they are found: a huge broken file (hundreds of thousands
+    of bad items) gives ``MAX_PROBLEMS_OF_A_KIND`` problems of each kind and a count of the rest, and
+    the whole list stops at ``MAX_PROBLEMS`` — a readable report, in bounded memory."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kinds: dict[tuple[str, str], int] = {}
+        self.per_file: dict[str, int] = {}  # how many were found in each file, listed or not
+        self.dropped: dict[tuple[str, str], tuple[int, Problem]] = {}  # → (how many, the first dropped)
+
+    def append(self, problem: Problem) -> None:
+        key = (problem.file, problem_kind(problem.message))
+        seen = self.kinds[key] = self.kinds.get(key, 0) + 1
+        self.per_file[problem.file] = self.per_file.get(problem.file, 0) + 1
+        if seen <= MAX_PROBLEMS_OF_A_KIND and len(self) < MAX_PROBLEMS:
+            super().append(problem)
+        else:
+            n, first = self.dropped.get(key, (0, problem))
+            self.dropped[key] = (n + 1, first)
+
+    def finished(self, shown: dict[str, str]) -> list[Problem]:
+        """Every problem kept, each file shown as ``shown`` says, plus one line per kind that was cut short."""
+        out = [dataclasses.replace(p, file=shown.get(p.file, p.file)) for p in self]
+        rest = 0
+        for i, (n, first) in enumerate(self.dropped.values()):
+            if i >= MAX_SUMMARIES:
+                rest += n
+                continue
+            out.append(Problem(shown.get(first.file, first.file), first.line,
+                               f"{n:,} more problem{'s' if n != 1 else ''} like this one, not listed: {first.message}",
+                               "fix the ones listed first: problems of one kind usually share one cause"))
+        if rest:
+            out.append(Problem(out[-1].file, 0, f"{rest:,} more problems of other kinds, not listed",
+                               "fix the ones listed first"))
+        return out
+
 
 @dataclass
 class _Collector:
     root: Path
-    problems: list[Problem] = field(default_factory=list)
+    problems: _Problems = field(default_factory=_Problems)
     unreadable: set[Path] = field(default_factory=set)  # files that could not be parsed at all
     snapshot: dict[Path, bytes] = field(default_factory=dict)  # files already read (the bytes kg.seedcache keyed)
+    shown: dict[str, str] = field(default_factory=dict)  # rel(path) → the path as problems print it
+    _rels: dict[Path, str] = field(default_factory=dict)
+
+    @cached_property
+    def real_root(self) -> Path:
+        """The seeds folder with its links resolved: every file read must lie inside it."""
+        return self.root.resolve()
 
     def rel(self, path: Path) -> str:
-        """The path as problems show it (relative to the seeds' parent; a hostile file name escaped)."""
-        try:
-            return terminal_safe(str(path.relative_to(self.root.parent)))
-        except ValueError:
-            return terminal_safe(str(path))
+        """The path as curated items record it (``Location``: relative to the seeds' parent, so the
+        graph's ``als:curationFile`` does not depend on where the seeds lie; a hostile name escaped).
+        Problems print the path as the user gave the seeds folder instead (``shown``), so that a
+        curator can open it from where they ran alskg, whatever folder they gave."""
+        rel = self._rels.get(path)
+        if rel is None:
+            try:
+                rel = terminal_safe(str(path.relative_to(self.root.parent)))
+            except ValueError:
+                rel = terminal_safe(str(path))
+            self._rels[path] = rel
+            self.shown.setdefault(rel, terminal_safe(str(path)))
+        return rel
+
+    def given_up(self, path: Path, line: int) -> bool:
+        """Whether a file has given so many problems that reading on would only repeat them: then it
+        is marked unreadable, with one problem saying where reading stopped."""
+        found = self.problems.per_file.get(self.rel(path), 0)
+        if found < STOP_READING_AFTER:
+            return False
+        self.broken(path, line, f"stopped reading this file here, after {found:,} problems",
+                    "fix the problems listed first: problems of one kind usually share one cause")
+        return True
+
+    def at(self, where: Location) -> str:
+        """A curated item's place as a problem's message names it (as ``shown``)."""
+        return f"{self.shown.get(where.file, where.file)}:{where.line}"
+
+    def finished(self) -> list[Problem]:
+        """The problems, capped (``_Problems``), with their files as the user gave the seeds folder."""
+        return self.problems.finished(self.shown)
 
     def add(self, path: Path, line: int, message: str, hint: str = "") -> None:
         self.problems.append(Problem(self.rel(path), line, message, hint))
@@ -173,6 +321,10 @@ def _read_bytes(path: Path, col: _Collector, cap: int, what: str = "file") -> by
         if not stat.S_ISREG(os.stat(path).st_mode):
             col.broken(path, 1, f"not an ordinary file ({_kind(path)})", hint)
             return None
+        if not _inside(path, col.real_root):  # a link (or a linked folder) leading out of the seeds
+            col.broken(path, 1, f"the {what} lies outside the seeds folder (it leads to {_target(path)})",
+                       f"{hint}: copy it into the seeds folder instead of linking to it")
+            return None
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
                      | getattr(os, "O_BINARY", 0))
     except OSError as exc:
@@ -200,6 +352,14 @@ def _read_bytes(path: Path, col: _Collector, cap: int, what: str = "file") -> by
                    "split it (one claims file per document, entities over several files)")
         return None
     return b"".join(chunks)
+
+
+def _target(path: Path) -> str:
+    """Where a path really leads (links resolved), safe to print."""
+    try:
+        return terminal_safe(str(path.resolve()))
+    except (OSError, RuntimeError):
+        return "a place that cannot be resolved"
 
 
 def _kind(path: Path) -> str:
@@ -313,9 +473,10 @@ def _str(item: _Map, key: str, path: Path, col: _Collector, required: bool = Tru
     value = item[key]
     if not isinstance(value, str):
         scalar = not isinstance(value, (dict, list))
+        written = str(value).lower() if isinstance(value, bool) else clip(value, 30) if scalar else "..."
         col.add(path, line, f"field {key!r} must be text, got {type(value).__name__} {clip(value)}",
-                f"quote the value: {key}: \"{clip(value, 30) if scalar else '...'}\" "
-                "(YAML reads yes/no/NO/on/off and numbers as non-text)")
+                f"quote the value: {key}: \"{written}\" "
+                "(YAML reads true/false, numbers and dates as non-text)")
         return _as_text(value)
     if required and not value.strip():
         col.add(path, line, f"field {key!r} is empty", "write a value or remove the item")
@@ -368,23 +529,19 @@ def _read_documents(root: Path, col: _Collector) -> tuple[list[Document], dict[s
     text = _read_text(tsv, col, MAX_TABLE_BYTES, "document table")
     if text is None:
         return docs, texts
-    # Rows end at \n (or \r\n) only: csv on the text itself, never str.splitlines(), which would also
-    # break a row at U+2028, U+0085 or a form feed inside a cell (the text gate reports those).
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t")
-    try:
-        header = next(reader, [])
-        rows = [(reader.line_num, row) for row in reader]
-    except csv.Error as exc:
-        col.add(tsv, reader.line_num or 1, f"not a readable table ({exc})", "separate columns with tabs, one row a line")
-        return docs, texts
+    # Read literally: rows end at \n (a \r before it is dropped), cells are split at tabs, and nothing
+    # else is special. csv would strip quote characters from a cell ("a" b → a b) and join rows inside
+    # quotes; str.splitlines() would also break a row at U+2028, U+0085 or a form feed inside a cell
+    # (the text gate reports those). A value is stored exactly as written, or refused.
+    lines = text.split("\n")
+    rows = [(n, line.removesuffix("\r").split("\t")) for n, line in enumerate(lines, start=1)
+            if line.removesuffix("\r")]
+    header = rows.pop(0)[1] if rows and rows[0][0] == 1 else []
     if header != DOC_COLUMNS:
         col.add(tsv, 1, f"unexpected header {clip(' '.join(header), 200)}", f"columns must be: {' '.join(DOC_COLUMNS)}")
         return docs, texts
     seen: dict[str, int] = {}
-    real_root = root.resolve()
     for n, row in rows:
-        if not row:
-            continue
         if len(row) > len(DOC_COLUMNS) and not any(row[len(DOC_COLUMNS) - 1:-1]):
             # The shared documents.tsv has one surplus empty cell before `institutions` in a row;
             # the file must stay byte-identical, so empty surplus cells there are tolerated.
@@ -410,8 +567,9 @@ def _read_documents(root: Path, col: _Collector) -> tuple[list[Document], dict[s
         if r["published"] and not _is_date(r["published"]):
             col.add(tsv, n, f"published {clip(r['published'])} is not a date",
                     "write the year (2022) or the full date (2022-03-17), a real calendar date")
+        _check_identifiers(r, tsv, n, col)
         path = root / r["file"]
-        if not r["file"] or Path(r["file"]).is_absolute() or not _inside(path, real_root):
+        if not r["file"] or Path(r["file"]).is_absolute() or not _inside(path, col.real_root):
             col.broken(tsv, n, f"document file {clip(r['file'])} is not inside the seeds folder",
                        "give the file name relative to the seeds folder, e.g. glia-sod1-2008.ja.txt")
             continue
@@ -437,6 +595,17 @@ def _read_documents(root: Path, col: _Collector) -> tuple[list[Document], dict[s
         docs.append(Document(r["id"], r["file"], r["kind"], r["paper_title"], r["journal"],
                              r["published"], r["doi"], r["pmid"], r["institutions"], digest))
     return docs, texts
+
+
+def _check_identifiers(r: dict[str, str], tsv: Path, n: int, col: _Collector) -> None:
+    """A row's DOI and PMID, when given, have their shapes (a typo here becomes a dead link in every output)."""
+    if r["doi"] and not DOI.fullmatch(r["doi"]):
+        col.add(tsv, n, f"doi {clip(r['doi'])} of document {clip(r['id'])} is not a DOI",
+                "write the DOI itself, 10.<registrant>/<suffix> without spaces (e.g. 10.1038/nn2047; "
+                "no 'doi:' or https://doi.org/ in front), or leave the cell empty")
+    if r["pmid"] and not PMID.fullmatch(r["pmid"]):
+        col.add(tsv, n, f"pmid {clip(r['pmid'])} of document {clip(r['id'])} is not a PubMed id",
+                "write the PMID's digits only (e.g. 18246065; no 'PMID:' in front), or leave the cell empty")
 
 
 def _is_date(text: str) -> bool:
@@ -502,8 +671,9 @@ def _curation_files(folder: Path, col: _Collector) -> list[Path]:
 def _read_entities(root: Path, col: _Collector, files: list[Path] | None = None) -> list[Entity]:
     folder = root / "entities"
     files = _curation_files(folder, col) if files is None else files
-    if not files:
-        col.add(folder, 1, "no entity files (entities/*.yaml)", "the entity registry must exist")
+    if not files:  # reported once; the checks that need the registry are skipped (``incomplete``)
+        col.broken(folder, 1, "no entity files (entities/*.yaml)" + ("" if folder.is_dir() else ": the folder is missing"),
+                   "the entity registry must exist: entities/*.yaml")
     out: list[Entity] = []
     for path in files:
         data = _load_yaml(path, col)
@@ -513,6 +683,8 @@ def _read_entities(root: Path, col: _Collector, files: list[Path] | None = None)
             col.add(path, 1, "an entity file must be a YAML list of entities", "start each entity with '- id: ...'")
             continue
         for item in data:
+            if col.given_up(path, getattr(item, "line", 1)):
+                break
             if not isinstance(item, _Map):
                 col.add(path, 1, f"entity entry is not a mapping: {clip(item)}", "write '- id: ...' with fields below")
                 continue
@@ -538,6 +710,15 @@ def _number(q: _Map, key: str, path: Path, col: _Collector) -> float | None:
         return None
     v = q[key]
     line = q.key_lines.get(key, q.line)
+    if isinstance(v, str) and any(re.match(rx, v.strip()) for tag, rx, _ in _PLAIN_FORMS if tag != _BOOL):
+        col.add(path, line, f"qualifier {key!r} is the text {clip(v)}, not a number",
+                "remove the quotes around the number")
+        return None
+    if isinstance(v, str) and _yaml_1_1_number(v.strip()):
+        col.add(path, line, f"qualifier {key!r} is written {clip(v)}, a number form alskg does not read",
+                "write the number in plain decimal digits (90, 1.5, -20): YAML 1.1 would read 1:30 as 90 "
+                "(base 60), 010 as 8 (octal), 0x1A, 0b11 and 1_000 as other numbers than they look")
+        return None
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         col.add(path, line, f"qualifier {key!r} must be a number, got {clip(v)}",
                 "write digits only (units go in 'unit', signs are fine: change: -20)")
@@ -568,7 +749,6 @@ def _read_qualifiers(item: _Map, path: Path, col: _Collector) -> tuple[Qualifier
             col.add(path, item.line, f"qualifier is not a mapping: {clip(q)}", "write '- measure: ...'")
             continue
         _unknown_keys(q, QUALIFIER_KEYS, path, col, "a qualifier")
-        reported = len(col.problems)
         qual = Qualifier(
             measure=_str(q, "measure", path, col),
             value=_number(q, "value", path, col),
@@ -579,7 +759,9 @@ def _read_qualifiers(item: _Map, path: Path, col: _Collector) -> tuple[Qualifier
             unit=_str(q, "unit", path, col, required=False),
             comparison=_str(q, "comparison", path, col, required=False),
         )
-        numbers_refused = any("qualifier '" in p.message for p in col.problems[reported:])
+        # a number given but refused is reported already (counted from the item, not from the problems,
+        # which may be capped)
+        numbers_refused = any(q.get(k) is not None for k in ("value", "from", "to", "change", "fold"))
         if all(x is None for x in (qual.value, qual.from_value, qual.to_value, qual.change, qual.fold)) \
                 and not numbers_refused:
             col.add(path, q.line, "qualifier has no number", "give at least one of value, from/to, change, fold")
@@ -611,7 +793,8 @@ def _read_claim_files(root: Path, col: _Collector, doc_ids: Collection[str],
     no_claims: list[NoClaim] = []
     files = _curation_files(folder, col) if files is None else files
     if not files:
-        col.broken(folder, 1, "no claims files (claims/*.yaml)", "write one claims file per document: claims/<id>.yaml")
+        col.broken(folder, 1, "no claims files (claims/*.yaml)" + ("" if folder.is_dir() else ": the folder is missing"),
+                   "write one claims file per document: claims/<id>.yaml")
     for path in files:
         data = _load_yaml(path, col)
         if data is None:
@@ -634,6 +817,8 @@ def _read_claim_files(root: Path, col: _Collector, doc_ids: Collection[str],
             col.add(path, data.key_lines.get("claims", 1), "'claims' must be a list", "start each claim with '- subject:'")
             items = []
         for item in items:
+            if col.given_up(path, getattr(item, "line", data.line)):
+                break
             if not isinstance(item, _Map):
                 col.add(path, data.line, f"claim is not a mapping: {clip(item)}", "write '- subject: ...'")
                 continue
@@ -666,6 +851,8 @@ def _read_claim_files(root: Path, col: _Collector, doc_ids: Collection[str],
             col.add(path, data.key_lines.get("no_claim", 1), "'no_claim' must be a list", "write '- quote: ...'")
             skips = []
         for item in skips:
+            if col.given_up(path, getattr(item, "line", data.line)):
+                break
             if not isinstance(item, _Map):
                 col.add(path, data.line, f"no_claim entry is not a mapping: {clip(item)}", "write '- quote: ...'")
                 continue
@@ -710,7 +897,7 @@ def read_seeds(root: Path, schema: Schema | None = None, cache: bool = True) -> 
     _report_missing_claim_files(root, col, seeds)
     _check_entities(seeds, schema, col, texts)
     _check_across_claims(seeds, col)
-    return seeds, col.problems
+    return seeds, col.finished()
 
 
 class _IndexedTexts(Mapping):
@@ -782,7 +969,7 @@ class _FileReader:
         sub = _Collector(self.root, unreadable=set(col.unreadable), snapshot=snapshot)
         recorders = sources.recorders()
         result = work(self.root, path, sub, self.schema, recorders)
-        result.problems = sub.problems
+        result.problems = sub.problems.finished({})  # capped per kind, with a line for what was cut
         result.unreadable = sorted(str(p.relative_to(self.root)) for p in sub.unreadable - col.unreadable)
         result.facts = sources.facts(recorders)
         if key is not None and self.cache is not None:
@@ -801,6 +988,8 @@ def _report_missing_claim_files(root: Path, col: _Collector, seeds: Seeds) -> No
     """A document with its own entity file (entities/<id>.yaml) but no claims/<id>.yaml has lost its
     claims file: one problem naming it, instead of one 'used by no claim' per entity it introduced."""
     have = {path.stem for path in _listed(root / "claims")}
+    if not have:
+        return  # no claims files at all: reported once, as such
     for path in _listed(root / "entities"):
         if path.stem in {d.id for d in seeds.documents} and path.stem not in have:
             col.broken(root / "claims" / f"{path.stem}.yaml", 1,
@@ -868,7 +1057,7 @@ def _check_entities(seeds: Seeds, schema: Schema, col: _Collector, texts: Mappin
                                         "use letters a-z, digits and '_' (at most 80), e.g. sod1_g93a"))
         if e.id in seen:
             other = seen[e.id].where
-            col.problems.append(Problem(f, line, f"duplicate entity id {clip(e.id)} (also at {other})",
+            col.problems.append(Problem(f, line, f"duplicate entity id {clip(e.id)} (also at {col.at(other)})",
                                         "merge the two entries"))
         seen[e.id] = e
         if e.type and e.type not in schema.types:
@@ -916,12 +1105,13 @@ def _check_each_claim(seeds: Seeds, ents: Mapping[str, Entity], schema: Schema, 
                       texts: Mapping[str, IndexedText]) -> None:
     """The checks of one claim or no_claim entry at a time (run per file, and cached per file by
     ``kg.seedcache``: they may look only at ``ents``, ``texts`` and the schema, never at other files)."""
+    suggest = _suggester(ents)  # close matches computed only for unknown names
     for c in seeds.claims:
         f, line = _where(c.where)
         for role in ("subject", "object"):
             ref = getattr(c, role)
             if ref and ref not in ents and not col.incomplete("entities"):
-                col.problems.append(Problem(f, line, f"unknown {role} entity {clip(ref)}", _suggest(ref, ents)))
+                col.problems.append(Problem(f, line, f"unknown {role} entity {clip(ref)}", suggest(ref)))
         if c.predicate and c.predicate not in schema.predicates:
             col.problems.append(Problem(f, line, f"unknown predicate {clip(c.predicate)}",
                                         f"use one of: {', '.join(sorted(schema.predicates))}"))
@@ -941,7 +1131,7 @@ def _check_each_claim(seeds: Seeds, ents: Mapping[str, Entity], schema: Schema, 
                 continue
             if ref not in ents:
                 if not col.incomplete("entities"):
-                    col.problems.append(Problem(f, line, f"unknown {role} entity {clip(ref)}", _suggest(ref, ents)))
+                    col.problems.append(Problem(f, line, f"unknown {role} entity {clip(ref)}", suggest(ref)))
             elif not schema.is_a(ents[ref].type, want):
                 col.problems.append(Problem(f, line, f"{role} must be a {want}; {clip(ref)} is a {ents[ref].type}", ""))
         _check_certainty(c, schema, col)
@@ -973,7 +1163,7 @@ def _check_across_claims(seeds: Seeds, col: _Collector) -> None:
     for c in seeds.claims:
         f, line = _where(c.where)
         if c.id in first:
-            col.problems.append(Problem(f, line, f"duplicate claim (same content as {first[c.id].where})",
+            col.problems.append(Problem(f, line, f"duplicate claim (same content as {col.at(first[c.id].where)})",
                                         "delete one of them"))
         first.setdefault(c.id, c)
     _check_contradictions(seeds, col)
@@ -1018,9 +1208,24 @@ def _check_contradictions(seeds: Seeds, col: _Collector) -> None:
         if other is not None:
             f, line = _where(c.where)
             col.problems.append(Problem(
-                f, line, f"{c.subject} {c.predicate} {c.object} is negated here but asserted at {other.where} "
+                f, line, f"{c.subject} {c.predicate} {c.object} is negated here but asserted at {col.at(other.where)} "
                 "in the same context", "give the two claims the context that tells them apart (context: cell_type, "
                 "anatomy, comparison; model; species), or fix the one that is wrong"))
+
+
+MAX_SUGGESTIONS = 200
+
+
+def _suggester(ents: dict[str, Entity]) -> Callable[[str], str]:
+    """``_suggest`` once per unknown name, and for the first ``MAX_SUGGESTIONS`` names only: a close
+    match costs a millisecond, and a huge broken file has hundreds of thousands of unknown names."""
+    cache: dict[str, str] = {}
+
+    def suggest(ref: str) -> str:
+        if ref not in cache:
+            cache[ref] = _suggest(ref, ents) if len(cache) < MAX_SUGGESTIONS else "add it to seeds/entities/"
+        return cache[ref]
+    return suggest
 
 
 def _suggest(ref: str, ents: dict[str, Entity]) -> str:

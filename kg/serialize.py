@@ -7,13 +7,13 @@ import json
 from typing import Any
 
 import networkx as nx
-from rdflib import Dataset, Graph
+from rdflib import Graph, URIRef
 
 from kg.build import Built
 from kg.kgx import kgx_files, kgx_json
 from kg.model import AlskgError
 from kg.namespaces import PREFIXES
-from kg.rdf import BIND_PREFIXES, bind_prefixes
+from kg.rdf import BIND_PREFIXES
 from kg.stats import compute_stats
 
 FORMATS = {"ttl": "turtle", "trig": "trig", "nq": "nquads", "jsonld": "json-ld", "graphml": "graphml",
@@ -28,7 +28,7 @@ def serialize(built: Built, fmt: str) -> bytes:
     if fmt == "nq":
         return built.nquads
     if fmt == "trig":
-        return _trig(built.dataset)
+        return _trig(built.named_graphs)
     if fmt == "graphml":
         return _graphml(built.network)
     if fmt == "kgx":
@@ -64,17 +64,14 @@ def _jsonld(g: Graph) -> bytes:
     return (json.dumps(out, sort_keys=True, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def _trig(ds: Dataset) -> bytes:
-    """TriG written graph by graph: rdflib's TriG writer orders graphs and subjects by hash."""
+def _trig(graphs: list[tuple[URIRef, Graph]]) -> bytes:
+    """TriG written graph by graph (each as Turtle, prefixes bound): rdflib's TriG writer orders graphs
+    and subjects by hash."""
     blocks: list[str] = []
     prefix_lines: set[str] = set()
-    for ctx in sorted(ds.graphs(), key=lambda c: str(c.identifier)):
-        if len(ctx) == 0:
+    for name, g in sorted(graphs, key=lambda x: str(x[0])):
+        if len(g) == 0:
             continue
-        g = Graph()
-        bind_prefixes(g)
-        for t in ctx:
-            g.add(t)
         text = g.serialize(format="turtle")
         body = []
         for line in text.split("\n"):
@@ -84,7 +81,7 @@ def _trig(ds: Dataset) -> bytes:
                 body.append("    " + line)
             else:
                 body.append("")
-        blocks.append(f"<{ctx.identifier}> {{\n" + "\n".join(body).strip("\n") + "\n}\n")
+        blocks.append(f"<{name}> {{\n" + "\n".join(body).strip("\n") + "\n}\n")
     return ("\n".join(sorted(prefix_lines)) + "\n\n" + "\n".join(blocks)).encode("utf-8")
 
 

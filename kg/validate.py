@@ -2,24 +2,26 @@
 
 The seeds reader (``kg.seeds``) checks the curation files with precise messages; these checks are
 the independent proof that the graph users query has the shape the ontology promises. ``kg.build``
-runs them on the one build it made (``alskg validate`` and ``alskg build`` both).
+runs them on the one build it made (``alskg validate`` and ``alskg build`` both), on the statements
+written straight from the seeds (``kg.rdf``): SHACL document by document with rudof
+(``kg.shapes``), the violation queries once on Oxigraph loaded from the N-Quads.
 """
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-
-from rdflib import Graph
 
 from kg.model import Problem, Seeds
 from kg.query import Engines, run, shipped_queries
+from kg.rdf import Statement
 from kg.shapes import shacl_problems
 
 
-def graph_problems(seeds: Seeds, union: Graph, nquads: bytes) -> list[Problem]:
+def graph_problems(seeds: Seeds, statements: Iterable[Statement], nquads: bytes) -> list[Problem]:
     """Every SHACL violation and every row of a violation query, located where the curator can fix it."""
-    return shacl_problems(seeds, union) + violation_problems(nquads)
+    return shacl_problems(seeds, statements) + violation_problems(nquads)
 
 
 def violation_problems(nquads: bytes) -> list[Problem]:

@@ -90,8 +90,10 @@ def test_unverified_xref_rejected(mini_seeds):
 
 
 def test_yaml_boolean_trap_is_explained(mini_seeds):
+    # YAML 1.1's NO (nitric oxide) stays the text written (tests/test_hardening_input.py); true/false
+    # are booleans, and a label written so is explained
     p = mini_seeds / "entities" / "core.yaml"
-    p.write_text(p.read_text(encoding="utf-8") + "- id: no_gas\n  type: Compound\n  en: NO\n", encoding="utf-8")
+    p.write_text(p.read_text(encoding="utf-8") + "- id: no_gas\n  type: Compound\n  en: false\n", encoding="utf-8")
     assert_clean_failure(run("validate", env_seeds=mini_seeds), r"field 'en' must be text, got bool False",
                          r"quote the value")
 
@@ -123,7 +125,7 @@ def test_violation_queries_catch_an_edge_no_claim_supports(mini_seeds):
     from kg.validate import graph_problems, violation_problems
 
     built = build(mini_seeds)
-    assert graph_problems(built.seeds, built.union, built.nquads) == []
+    assert graph_problems(built.seeds, [*built.schema_statements, *built.data_statements], built.nquads) == []
     built.dataset.graph(GRAPH_DATA).add((ENT.astrocyte, ALS.activates, ENT.sod1))  # the negated claim's relation, asserted
     files = {p.file for p in violation_problems(nquads(built.dataset))}
     assert files == {"ontology/queries/violation-unsupported-edge.rq", "ontology/queries/violation-negated-edge.rq"}
