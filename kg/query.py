@@ -443,11 +443,14 @@ def _run_oxigraph(q: QueryDef, bindings: dict[str, Cell], store: Any, max_rows: 
         raise QueryError(f"query {q.name} failed: {exc}") from None
     if isinstance(res, ox.QueryBoolean):
         return ResultTable((), boolean=bool(res), engine="oxigraph")
-    if isinstance(res, ox.QueryTriples):
-        return _collect(("subject", "predicate", "object"),
-                        ((t.subject, t.predicate, t.object) for t in res), _from_ox, max_rows, "oxigraph")
-    cols = tuple(v.value for v in res.variables)
-    return _collect(cols, ((sol[c] for c in cols) for sol in res), _from_ox, max_rows, "oxigraph")
+    try:  # solutions are computed while they are read, so evaluation errors surface here
+        if isinstance(res, ox.QueryTriples):
+            return _collect(("subject", "predicate", "object"),
+                            ((t.subject, t.predicate, t.object) for t in res), _from_ox, max_rows, "oxigraph")
+        cols = tuple(v.value for v in res.variables)
+        return _collect(cols, ((sol[c] for c in cols) for sol in res), _from_ox, max_rows, "oxigraph")
+    except (RuntimeError, OSError, ValueError) as exc:
+        raise QueryError(f"query {q.name} failed on Oxigraph: {exc}") from None
 
 
 def _run_rdflib(q: QueryDef, bindings: dict[str, Cell], graph: Any, max_rows: int) -> ResultTable:
@@ -457,16 +460,30 @@ def _run_rdflib(q: QueryDef, bindings: dict[str, Cell], graph: Any, max_rows: in
     try:
         res = graph.query(q.text, initNs=_prefixes(),
                           initBindings={Variable(k): _to_rdflib(v) for k, v in bindings.items()})
+        # rdflib evaluates lazily: most evaluation errors surface only while the rows are read
+        if res.type == "ASK":
+            return ResultTable((), boolean=bool(res.askAnswer), engine="rdflib")
+        if res.type in ("CONSTRUCT", "DESCRIBE"):
+            return _collect(("subject", "predicate", "object"), iter(res.graph), _from_rdflib, max_rows, "rdflib")
+        cols = tuple(str(v) for v in res.vars)
+        return _collect(cols, (tuple(row) for row in res), _from_rdflib, max_rows, "rdflib")
     except ParseException as exc:
         raise _syntax_error(q, f"error at {exc.lineno}:{exc.col}: {exc.msg}") from None
+    except QueryError:
+        raise
     except Exception as exc:  # rdflib raises bare Exceptions for unknown prefixes and the like
-        raise QueryError(f"query {q.name} failed on rdflib: {exc}") from None
-    if res.type == "ASK":
-        return ResultTable((), boolean=bool(res.askAnswer), engine="rdflib")
-    if res.type in ("CONSTRUCT", "DESCRIBE"):
-        return _collect(("subject", "predicate", "object"), iter(res.graph), _from_rdflib, max_rows, "rdflib")
-    cols = tuple(str(v) for v in res.vars)
-    return _collect(cols, (tuple(row) for row in res), _from_rdflib, max_rows, "rdflib")
+        raise _rdflib_error(q, exc) from None
+
+
+def _rdflib_error(q: QueryDef, exc: Exception) -> QueryError:
+    """rdflib's own words, except where they mislead: the graph alskg gives rdflib is the union of
+    the named graphs as one graph, so ``GRAPH`` (and ``FROM NAMED``) has no named graph to match, and
+    rdflib says only that a 'ConjunctiveGraph' was required."""
+    if "requiring a dataset" in str(exc) or "ConjunctiveGraph" in str(exc):
+        return QueryError(f"query {q.name} uses GRAPH, which the rdflib engine cannot answer: alskg gives rdflib "
+                          "the graph as one merged graph, without its named graphs; run it with --engine oxigraph "
+                          "(the default), which has the named graphs")
+    return QueryError(f"query {q.name} failed on rdflib: {exc}")
 
 
 def _collect(cols: tuple[str, ...], rows: Any, conv: Any, max_rows: int, engine: str) -> ResultTable:
