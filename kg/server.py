@@ -42,6 +42,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from kg import children
 from kg.model import AlskgError
 from kg.sparql_guard import MAX_QUERY_CHARS, QueryError, check_query
 
@@ -99,17 +100,34 @@ class Upstream:
         self.port = 0
         self.restarts: list[float] = []
         self._lock = threading.Lock()
+        self._children: list[subprocess.Popen] = []  # every Oxigraph started, until stop() ends them
+        self._children_lock = threading.Lock()
+        self._stopping = False
 
-    def start(self) -> None:
-        self.port = _free_loopback_port()
-        proc = subprocess.Popen(_command(self.store, "127.0.0.1", self.port, self.timeout_s),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    def _started(self, proc: subprocess.Popen) -> None:
+        """In the spawner thread, right after the start: register the child (or end it if stop()
+        already ran), so no signal in another thread can leave an Oxigraph nobody stops."""
         if hasattr(resource, "prlimit"):  # Linux: set before the store is opened and queries arrive
             limit = self.max_memory_mb * 1024 * 1024
             with contextlib.suppress(OSError):
                 resource.prlimit(proc.pid, resource.RLIMIT_AS, (limit, limit))
-        self.proc = proc
+        with self._children_lock:
+            self._children = [p for p in self._children if p.poll() is None] + [proc]
+            stopping = self._stopping
+        if stopping:
+            proc.kill()
         threading.Thread(target=_drain, args=(proc,), daemon=True).start()
+
+    def start(self) -> None:
+        """Start Oxigraph on a new private port and wait until it answers. The process is started by
+        ``kg.children`` (from one long-lived thread, with a death signal): it dies with alskg even on
+        ``kill -9``, and a restart from a request thread does not tie it to that thread's life."""
+        if self._stopping:
+            raise AlskgError("the SPARQL server is stopping")
+        self.port = _free_loopback_port()
+        proc = children.popen(_command(self.store, "127.0.0.1", self.port, self.timeout_s), on_start=self._started,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.proc = proc
         _wait_ready(proc, "127.0.0.1", self.port, self.wait_s)
 
     def ensure(self) -> bool:
@@ -136,16 +154,19 @@ class Upstream:
             self.start()
 
     def stop(self) -> None:
-        with self._lock:
-            proc = self.proc
-        if proc is None or proc.poll() is not None:
-            return
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        """End every Oxigraph this supervisor started (one being started right now included: it
+        sees ``_stopping`` when it registers). Takes no lock a restart may hold."""
+        with self._children_lock:
+            self._stopping = True
+            alive = [p for p in self._children if p.poll() is None]
+        for proc in alive:
+            proc.terminate()
+        for proc in alive:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 def _drain(proc: subprocess.Popen) -> None:
@@ -166,6 +187,7 @@ def _wait_ready(proc: subprocess.Popen, host: str, port: int, wait_s: float) -> 
             return
         time.sleep(0.05)
     proc.kill()
+    proc.wait()
     raise AlskgError(f"the SPARQL server did not answer on {host}:{port} within {wait_s:.0f} s")
 
 

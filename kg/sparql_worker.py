@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kg import children
 from kg.model import AlskgError
 
 LOAD_WAIT_S = 120.0  # loading the graph into the child is not part of the query's time limit
@@ -52,8 +53,9 @@ class Worker:
         if self._proc is None or self._proc.poll() is not None:
             root = str(Path(__file__).resolve().parent.parent)
             env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+            self.close()  # a child that died while idle: its pipes and stderr file
             self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the child; closed in close()
-            self._proc = subprocess.Popen(
+            self._proc = children.popen(  # dies with this process, even on kill -9
                 # -P: the child imports this alskg, never a `kg` that happens to be in the working folder
                 [sys.executable, "-P", "-m", "kg.sparql_child", str(self.nq_path), str(self.max_memory_mb)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, env=env,
