@@ -353,7 +353,11 @@ class _Front(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
     def forward(self, method: str, target: str, body: bytes | None, headers: dict[str, str]) -> tuple[int, str, bytes]:
-        """Send one query to Oxigraph over this thread's kept-alive connection; retry once if it died."""
+        """Send one query to Oxigraph over this thread's kept-alive connection; retry once if it died.
+
+        The time limit is one deadline for the whole answer, checked between chunks (a per-read
+        timeout would let a query that streams a row now and then run for ever)."""
+        deadline = time.monotonic() + self.timeout_s
         for attempt in (0, 1):
             conn = getattr(self.local, "conn", None)
             port = self.upstream.port
@@ -362,12 +366,15 @@ class _Front(ThreadingHTTPServer):
                 self.local.conn, self.local.port = conn, port
             try:
                 conn.request(method, target, body=body, headers=headers)
+                sock = conn.sock
+                _time_left(sock, deadline)
                 resp = conn.getresponse()
-                data = resp.read(MAX_RESPONSE_BYTES + 1)
-                if len(data) > MAX_RESPONSE_BYTES:
-                    conn.close()
-                    raise _Refusal(507, "the answer is too large to send; add a LIMIT to the query")
+                data = _read_by(resp, sock, deadline)
                 return resp.status, resp.getheader("Content-Type", "application/octet-stream"), data
+            except _Refusal:
+                conn.close()
+                self.local.conn = None
+                raise
             except TimeoutError:
                 conn.close()
                 self.local.conn = None
@@ -380,6 +387,32 @@ class _Front(ThreadingHTTPServer):
                     break
                 self.upstream.ensure()
         raise _Refusal(503, "the SPARQL server is restarting; try again")
+
+
+def _time_left(sock: socket.socket | None, deadline: float) -> None:
+    """Give the next read on ``sock`` only what is left of the deadline (TimeoutError if nothing)."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("the query's time limit passed")
+    if sock is not None:
+        sock.settimeout(left)
+
+
+def _read_by(resp: http.client.HTTPResponse, sock: socket.socket | None, deadline: float) -> bytes:
+    """Oxigraph's whole answer, read in chunks before ``deadline`` and capped at MAX_RESPONSE_BYTES."""
+    chunks, total = [], 0
+    while True:
+        _time_left(sock, deadline)
+        chunk = resp.read1(1 << 16)
+        if not chunk:
+            if resp.length:  # the connection ended before the announced length: Oxigraph died mid-answer
+                raise http.client.IncompleteRead(b"".join(chunks), resp.length)
+            return b"".join(chunks)
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > MAX_RESPONSE_BYTES:
+            resp.close()
+            raise _Refusal(507, "the answer is too large to send; add a LIMIT to the query")
 
 
 class _Handler(BaseHTTPRequestHandler):

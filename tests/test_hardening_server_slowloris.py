@@ -138,3 +138,46 @@ def test_a_complete_request_still_works_after_the_storm(server):
     c.request("POST", "/query", body=b"ASK { ?s ?p ?o }", headers={"Content-Type": "application/sparql-query"})
     resp = c.getresponse()
     assert resp.status == 200 and b"true" in resp.read()
+
+
+def test_an_answer_that_streams_slowly_from_oxigraph_is_stopped_at_the_time_limit(tmp_path):
+    """The guard's time limit is one deadline for the whole answer: a query whose rows trickle out
+    of Oxigraph (a row now and then, each within a per-read timeout) is stopped, not waited for.
+    Oxigraph's place is taken by a real loopback server that streams a row every 0.2 s."""
+    from pathlib import Path
+
+    from kg.server import Upstream, _Front
+
+    upstream_sock = socket.socket()
+    upstream_sock.bind(("127.0.0.1", 0))
+    upstream_sock.listen(4)
+
+    def trickle() -> None:
+        conn, _ = upstream_sock.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n"
+                         b"Transfer-Encoding: chunked\r\n\r\n")
+            row = b'{"n":{"type":"literal","value":"1"}},'
+            try:
+                for _ in range(75):  # 15 s in all
+                    conn.sendall(b"%x\r\n%s\r\n" % (len(row), row))
+                    time.sleep(0.2)
+            except OSError:
+                pass
+
+    threading.Thread(target=trickle, daemon=True).start()
+    upstream = Upstream(Path(tmp_path), timeout_s=1, max_memory_mb=64, wait_s=1)
+    upstream.port = upstream_sock.getsockname()[1]  # no process: restart() of a port it did not start is a no-op
+    front = _Front(("127.0.0.1", 0), upstream, 1, 2, False)
+    threading.Thread(target=front.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+    try:
+        start = time.monotonic()
+        status, body = _ask(front.server_address[1], timeout=30)
+        took = time.monotonic() - start
+    finally:
+        front.shutdown()
+        front.server_close()
+        upstream_sock.close()
+    assert status == 504 and b"time limit of 1 s" in body, (status, body[:200])
+    assert took < 4
