@@ -186,3 +186,70 @@ def test_the_sparql_child_dies_with_alskg_query(real_seeds, cache):
             proc.wait()
         if child and _alive(child):
             os.kill(child, signal.SIGKILL)
+
+
+class _Interrupted(Exception):
+    pass
+
+
+def _interrupt(signum, frame):
+    raise _Interrupted
+
+
+@pytest.mark.parametrize("delay_ms", [1, 10, 100])
+def test_a_signal_during_a_restart_leaves_no_oxigraph_behind(real_kg, delay_ms):
+    """SIGTERM in ``alskg serve`` raises in the main thread wherever it is, also in the middle of
+    starting a new Oxigraph; whatever was started must still be stopped by ``stop()``."""
+    from kg.server import Upstream, prepare_store
+
+    def oxigraphs() -> set[int]:
+        return {c for c in _children_of(os.getpid()) if _comm(c).startswith("oxigraph")}
+
+    before = oxigraphs()  # another test's server may be running in this process
+    up = Upstream(prepare_store(real_kg.nq_path), timeout_s=5, max_memory_mb=4096, wait_s=20)
+    up.start()
+    first = up.proc
+    assert first is not None
+    first.kill()
+    first.wait()
+    previous = signal.signal(signal.SIGALRM, _interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, delay_ms / 1000)
+        try:
+            up.ensure()  # the restart the signal interrupts (or not, if it comes late)
+            time.sleep(1)
+        except _Interrupted:
+            pass
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+        up.stop()
+    time.sleep(0.5)  # a start still under way in the spawner ends it when it registers
+    mine = oxigraphs() - before
+    for pid in mine:
+        os.kill(pid, signal.SIGKILL)
+    assert not mine, "an Oxigraph started during the interrupted restart was left running"
+
+
+def test_a_restart_after_stop_starts_nothing(real_kg):
+    """A request thread that finds Oxigraph dead while ``alskg serve`` is stopping (its SIGTERM
+    handler already ran ``stop()``) must not start a new one that outlives the stop."""
+    from contextlib import suppress
+
+    from kg.model import AlskgError
+    from kg.server import Upstream, prepare_store
+
+    before = {c for c in _children_of(os.getpid()) if _comm(c).startswith("oxigraph")}
+    up = Upstream(prepare_store(real_kg.nq_path), timeout_s=5, max_memory_mb=4096, wait_s=20)
+    up.start()
+    up.stop()
+    with suppress(AlskgError):
+        up.ensure()
+    with suppress(AlskgError):
+        up.restart(up.port)
+    time.sleep(0.3)
+    left = {c for c in _children_of(os.getpid()) if _comm(c).startswith("oxigraph")} - before
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, "a restart after stop() left an Oxigraph running"
