@@ -13,10 +13,16 @@ on the public address:
   refused unless ``allow_service``); only ``/query`` is passed on, so nothing can write;
 * at most ``max_parallel`` queries reach Oxigraph at once (more wait their turn, then get 503),
   and at most ``MAX_CONNECTIONS`` connections are served at once;
-* an answer is read whole (size-capped) before it is sent on, and an answer Oxigraph cut off at
-  its time limit becomes a 503 error, never a shorter 200;
+* slow clients cannot lock others out: each part of a request (idle wait, head, body) and each
+  answer sent has a total deadline, not a per-read timeout that every trickled byte restarts; a
+  new connection displaces the one that has waited longest on its client rather than being
+  refused; and the query slots are taken only by requests read whole (``_Front``);
+* an answer is read whole (size-capped, within one deadline) before it is sent on, and an answer
+  Oxigraph cut off at its time limit becomes a 503 error, never a shorter 200;
 * Oxigraph runs under an address-space limit, and a supervisor restarts it whenever it dies (out
-  of memory, too many threads, a crash); a query that met a dead Oxigraph is retried once.
+  of memory, too many threads, a crash); a query that met a dead Oxigraph is retried once;
+* Oxigraph dies with alskg, even on ``kill -9``: every start goes through ``kg.children`` (one
+  long-lived thread, a parent-death signal), and a restart racing with a stop starts nothing.
 """
 
 from __future__ import annotations
