@@ -203,7 +203,10 @@ def post(url: str, data: bytes, headers: dict[str, str], timeout: float, max_byt
         raise CutOff(f"the connection closed after {deadline.received + len(exc.partial):,} bytes "
                      f"of the answer", deadline.received) from None
     except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
-        if deadline.expired:
+        # A socket's own timeout is at most what was left when it connected, so it fires only past
+        # the deadline, possibly a moment before the watchdog: the same cause either way.
+        timed_out = isinstance(exc, TimeoutError) or isinstance(getattr(exc, "reason", None), TimeoutError)
+        if deadline.expired or timed_out:
             raise DeadlinePassed("deadline passed", deadline.received) from None
         if deadline.received:
             raise CutOff(f"the connection broke after {deadline.received:,} bytes of the answer "
