@@ -129,7 +129,7 @@ def test_a_slow_endpoint_is_stopped_at_the_total_deadline(endpoints, name):
     start = time.monotonic()
     with pytest.raises(QueryError, match=r"did not answer within the time limit of 1 s") as err:
         run_remote(SELECT, {}, endpoints[name], timeout=1)
-    assert time.monotonic() - start < 3, "urllib's per-read timeout let the endpoint drip past the deadline"
+    assert time.monotonic() - start < 5, "urllib's per-read timeout let the endpoint drip past the deadline"
     if name == "drip_body":
         assert "it had sent" in str(err.value)
 
@@ -138,7 +138,7 @@ def test_a_slow_endpoint_through_the_cli(endpoints):
     start = time.monotonic()
     r = invoke("query", "documents", "--endpoint", endpoints["drip_body"], "--timeout-s", "1")
     assert r.returncode == 1 and "time limit of 1 s" in r.stderr and "Traceback" not in r.stderr
-    assert time.monotonic() - start < 5
+    assert time.monotonic() - start < 8
 
 
 @pytest.mark.parametrize("name", ["endless", "announces"])

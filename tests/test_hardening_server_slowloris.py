@@ -83,7 +83,7 @@ def test_slowloris_does_not_lock_out_a_real_client(server):
         start = time.monotonic()
         status, body = _ask(port)
         assert status == 200 and b"true" in body, (status, body[:200])
-        assert time.monotonic() - start < 5
+        assert time.monotonic() - start < 8
         # and again, while the half-open ones keep coming
         more = _half_open(port, 50)
         socks += more
@@ -96,23 +96,23 @@ def test_slowloris_does_not_lock_out_a_real_client(server):
 def test_a_client_trickling_its_headers_is_dropped_at_the_deadline(server):
     with socket.create_connection(("127.0.0.1", _port(server)), timeout=5) as s:
         s.sendall(HALF)
-        took = _closed_by_server_within(s, 8, drip=b"abcdefgh")
+        took = _closed_by_server_within(s, 10, drip=b"abcdefgh")
     assert took is not None, "a client sending one byte every 0.25 s kept its connection past the head deadline"
-    assert took < 5
+    assert took < 6
 
 
 def test_a_client_trickling_its_body_is_dropped_at_the_deadline(server):
     with socket.create_connection(("127.0.0.1", _port(server)), timeout=5) as s:
         s.sendall(b"POST /query HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
                   b"Content-Length: 1000\r\n\r\nASK")
-        took = _closed_by_server_within(s, 8, drip=b" ")
-    assert took is not None and took < 5
+        took = _closed_by_server_within(s, 10, drip=b" ")
+    assert took is not None and took < 6
 
 
 def test_an_idle_connection_is_closed(server):
     with socket.create_connection(("127.0.0.1", _port(server)), timeout=5) as s:
-        took = _closed_by_server_within(s, 8)
-    assert took is not None and took < 5
+        took = _closed_by_server_within(s, 10)
+    assert took is not None and took < 6
 
 
 def test_half_open_connections_do_not_take_the_query_slots(server):
@@ -180,4 +180,4 @@ def test_an_answer_that_streams_slowly_from_oxigraph_is_stopped_at_the_time_limi
         front.server_close()
         upstream_sock.close()
     assert status == 504 and b"time limit of 1 s" in body, (status, body[:200])
-    assert took < 4
+    assert took < 6
