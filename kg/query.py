@@ -17,7 +17,8 @@ every query text is scanned before parsing (``kg.sparql_guard``: size, bracket n
 queries carry a LIMIT and run in-process; any other query text runs in a child process with a
 time and a memory limit that stops it (``kg.sparql_worker``: pyoxigraph cannot be interrupted
 in-process, not even by Ctrl-C). Results are read lazily up to ``max_rows``; an endpoint's answer
-is size-capped and checked for shape, and a cut-off answer is an error, never a shorter result.
+is read within one deadline (``kg.http_fetch``), size-capped and checked for shape against the
+query's form, and a cut-off answer is an error, never a shorter result.
 """
 
 from __future__ import annotations
@@ -469,7 +470,7 @@ def _run_rdflib(q: QueryDef, bindings: dict[str, Cell], graph: Any, max_rows: in
         return _collect(cols, (tuple(row) for row in res), _from_rdflib, max_rows, "rdflib")
     except ParseException as exc:
         raise _syntax_error(q, f"error at {exc.lineno}:{exc.col}: {exc.msg}") from None
-    except QueryError:
+    except (QueryError, MemoryError):  # MemoryError: the child process names the memory limit
         raise
     except Exception as exc:  # rdflib raises bare Exceptions for unknown prefixes and the like
         raise _rdflib_error(q, exc) from None
