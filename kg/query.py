@@ -710,6 +710,8 @@ def _read_results(raw: bytes, url: str, max_rows: int, *, content_type: str = ""
                              f"no partial result is shown") from None
         raise _not_json_results(url, raw, content_type, f"the answer is not valid JSON ({exc.msg} at line "
                                                         f"{exc.lineno}, column {exc.colno})") from None
+    except ValueError as exc:  # e.g. a number with more digits than Python converts
+        raise _not_json_results(url, raw, content_type, f"the answer cannot be read as JSON ({exc})") from None
     return _results_from_json(payload, url, max_rows, form)
 
 

@@ -193,6 +193,7 @@ WRONG = [
     (SELECT, "application/json", b"", "empty"),
     (SELECT, "application/json", b'{"head": {"vars": ["n"]}, "results": {"bindings": [}}', "not valid JSON"),
     (SELECT, "application/json", _j([1, 2]), "the answer is a list"),
+    (SELECT, "application/json", b'{"head": {"vars": []}, "x": ' + b"1" * 5000 + b"}", "cannot be read as JSON"),
     (SELECT, "application/json", _j({"results": {"bindings": []}}), "it has no head"),
     (SELECT, "application/json", _j({"head": [], "results": {"bindings": []}}), "head is a list"),
     (SELECT, "application/json", _j({"head": {}, "results": {"bindings": []}}), "head has no vars list"),
