@@ -120,7 +120,12 @@ class Cell:
 
     def python(self) -> Any:
         if self.kind == "literal" and self.datatype in _NUMERIC:
-            d = Decimal(self.value)
+            try:
+                d = Decimal(self.value)
+            except InvalidOperation:  # an ill-typed literal such as "abc"^^xsd:integer: its text
+                return self.value
+            if not d.is_finite():  # INF and NaN: JSON has no such numbers
+                return self.value
             return int(d) if d == d.to_integral_value() and self.datatype != XSD + "double" else float(d)
         if self.kind == "literal" and self.datatype == XSD + "boolean":
             return self.value == "true"

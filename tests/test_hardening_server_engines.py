@@ -120,3 +120,20 @@ def test_graph_on_rdflib_from_the_cli(real_seeds):
     r = invoke("query", "-", "--engine", "rdflib", "--seeds", str(real_seeds),
                input="SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1")
     assert r.returncode == 1 and "uses GRAPH" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_ill_typed_and_infinite_numbers_print_as_valid_json(real_kg, engine):
+    """``"abc"^^xsd:integer`` crashed ``--format json`` (a traceback), and INF/NaN doubles were
+    written as ``Infinity``/``NaN``, which is not JSON; both are now their text."""
+    import json
+
+    from kg.query import format_result
+
+    q = QueryDef("n", 'PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n'
+                      'SELECT (xsd:double("INF") AS ?x) (xsd:double("NaN") AS ?y) ("abc"^^xsd:integer AS ?z) '
+                      '("42"^^xsd:integer AS ?n) {}')
+    res = run(q, {}, real_kg.engines, engine, isolate=False)
+    (row,) = json.loads(format_result(res, "json"), parse_constant=lambda c: pytest.fail(f"{c} is not JSON"))["rows"]
+    assert row["z"] == "abc" and row["n"] == 42
+    assert isinstance(row["x"], str) and isinstance(row["y"], str)
