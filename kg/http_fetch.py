@@ -173,6 +173,22 @@ def _read_body(resp: Any, max_bytes: int, deadline: _Deadline) -> bytes:
             raise TooLarge(f"it sent more than {max_bytes:,} bytes", deadline.received)
 
 
+def _ascii_url(url: str) -> str:
+    """The URL as HTTP sends it: an internationalised host name in IDNA, other non-ASCII
+    characters percent-encoded (urllib would fail on them with an encoding error)."""
+    if url.isascii():
+        return url
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        netloc = parts.netloc.replace(host, host.encode("idna").decode("ascii")) if host else parts.netloc
+    except UnicodeError as exc:
+        raise ValueError(f"the host name {host!r} cannot be encoded ({exc})") from None
+    safe = "/%:@!$&'()*+,;=~?#[]"
+    return urllib.parse.urlunsplit((parts.scheme, urllib.parse.quote(netloc, safe=safe),
+                                    *(urllib.parse.quote(p, safe=safe) for p in parts[2:])))
+
+
 def post(url: str, data: bytes, headers: dict[str, str], timeout: float, max_bytes: int) -> Answer:
     """POST ``data`` and read the answer whole, all within ``timeout`` seconds and ``max_bytes``.
 
@@ -180,8 +196,8 @@ def post(url: str, data: bytes, headers: dict[str, str], timeout: float, max_byt
     FetchError subclass. ``ValueError`` for a URL urllib cannot use."""
     if not timeout > 0:
         raise ValueError(f"the time limit must be more than 0 seconds (got {timeout})")
+    req = urllib.request.Request(_ascii_url(url), data=data, method="POST", headers=headers)
     deadline = _Deadline(timeout)
-    req = urllib.request.Request(url, data=data, method="POST", headers=headers)
     opener = urllib.request.build_opener(_HTTP(deadline), _HTTPS(deadline), _HttpOnlyRedirects())
     try:
         try:

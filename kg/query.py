@@ -381,8 +381,7 @@ def run(q: QueryDef, bindings: dict[str, Cell], engines: Engines, engine: str = 
     if isolate is None:
         isolate = not q.shipped
     if isolate:
-        if not timeout_s > 0:
-            raise QueryError(f"the time limit must be more than 0 seconds (got {timeout_s})")
+        check_timeout(timeout_s)
         answer = engines.worker().ask({"name": q.name, "text": q.text, "bindings": _cells_to_wire(bindings),
                                        "engine": engine, "max_rows": max_rows, "allow_service": allow_service},
                                       timeout_s)
@@ -394,6 +393,16 @@ def run(q: QueryDef, bindings: dict[str, Cell], engines: Engines, engine: str = 
     if engine == "rdflib":
         return _run_rdflib(q, bindings, engines.rdflib(), max_rows)
     raise QueryError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+
+
+MAX_TIMEOUT_S = 7 * 24 * 3600  # a week: past it, clocks and alarm() overflow, and nobody waits that long
+
+
+def check_timeout(seconds: float) -> float:
+    """A time limit that every clock, timer and ``alarm()`` below can hold (not 0, inf or NaN)."""
+    if not 0 < seconds <= MAX_TIMEOUT_S:
+        raise QueryError(f"the time limit must be more than 0 and at most {MAX_TIMEOUT_S:,} seconds (got {seconds})")
+    return seconds
 
 
 def answer_request(engines: Engines, req: dict[str, Any]) -> dict[str, Any]:
@@ -607,9 +616,10 @@ def run_remote(q: QueryDef, bindings: dict[str, Cell], url: str, timeout: float 
     wrong shape for the query (a boolean to a SELECT, rows to an ASK, a malformed term)."""
     if not re.match(r"https?://", url):
         raise QueryError(f"endpoint must be an http:// or https:// URL, got {url!r}")
+    if re.search(r"[\x00-\x20\x7f-\x9f]", url):
+        raise QueryError(f"endpoint URL {url!r} contains spaces or control characters; percent-encode them")
     check_query(q.text, allow_service)
-    if not timeout > 0:
-        raise QueryError(f"the time limit must be more than 0 seconds (got {timeout})")
+    check_timeout(timeout)
     body = urllib.parse.urlencode({"query": with_values(q, bindings)}).encode()
     headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": SPARQL_JSON}
     try:

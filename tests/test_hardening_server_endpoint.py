@@ -308,3 +308,26 @@ def test_any_bytes_are_read_or_refused_with_a_query_error(body, ctype):
         _read_results(body, "http://e/q", 100, content_type=ctype, form="SELECT")
     except QueryError as exc:
         assert "\x1b" not in str(exc) and "\x00" not in str(exc)
+
+
+@pytest.mark.parametrize("url,timeout,expected", [
+    ("http://127.0.0.1:9/q", float("inf"), "time limit must be more than 0 and at most"),
+    ("http://127.0.0.1:9/q", float("nan"), "time limit must be"),
+    ("http://127.0.0.1:9/q", 1e300, "time limit must be"),
+    ("http://127.0.0.1:9/q", 0, "time limit must be"),
+    ("http://\x00/q", 5, "control characters"),
+    ("http://a b/q", 5, "spaces"),
+    ("http://[::1/q", 5, "cannot send the query"),
+    ("http://127.0.0.1:abc/q", 5, "cannot reach"),
+    ("http://例え.invalid/q", 5, "cannot reach"),  # IDNA, not an encoding error
+])
+def test_odd_urls_and_time_limits_are_clear_errors(url, timeout, expected):
+    with pytest.raises(QueryError, match=expected) as err:
+        run_remote(SELECT, {}, url, timeout=timeout)
+    assert "codec" not in str(err.value)
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "1e300"])
+def test_the_cli_refuses_a_time_limit_no_clock_can_hold(real_seeds, value):
+    r = invoke("query", "-", "--timeout-s", value, "--seeds", str(real_seeds), input="ASK { ?s ?p ?o }")
+    assert r.returncode != 0 and "Traceback" not in r.stderr and "time" in r.stderr.lower(), r.stderr
