@@ -119,6 +119,7 @@ class Upstream:
         self._children: list[subprocess.Popen] = []  # every Oxigraph started, until stop() ends them
         self._children_lock = threading.Lock()
         self._stopping = False
+        self.last_death = ""  # how the last Oxigraph that died ended, for the supervisor's message
 
     def _started(self, proc: subprocess.Popen) -> None:
         """In the spawner thread, right after the start: register the child (or end it if stop()
@@ -151,6 +152,8 @@ class Upstream:
         with self._lock:
             if self.proc is not None and self.proc.poll() is None:
                 return False
+            if self.proc is not None:
+                self.last_death = exit_cause(self.proc.returncode)
             now = time.monotonic()
             self.restarts = [t for t in self.restarts if now - t < 60] + [now]
             if len(self.restarts) > MAX_RESTARTS_PER_MINUTE:
@@ -183,6 +186,19 @@ class Upstream:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def exit_cause(code: int | None) -> str:
+    """How a process ended, as words: 'killed by signal 11 (SIGSEGV)' or 'exit code 1'."""
+    if code is None:
+        return "still running"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = "unknown"
+        return f"killed by signal {-code} ({name})"
+    return f"exit code {code}"
 
 
 def _drain(proc: subprocess.Popen) -> None:
@@ -661,7 +677,7 @@ def serve_forever(nq_path: Path, host: str, port: int, timeout_s: int, echo: Cal
                 while True:
                     time.sleep(0.5)
                     if server.upstream.ensure():
-                        echo("the Oxigraph server had stopped; restarted it")
+                        echo(f"the Oxigraph server had stopped ({server.upstream.last_death}); restarted it")
             except (KeyboardInterrupt, _Stop):
                 echo("stopped")
                 return

@@ -253,3 +253,24 @@ def test_a_restart_after_stop_starts_nothing(real_kg):
     for pid in left:
         os.kill(pid, signal.SIGKILL)
     assert not left, "a restart after stop() left an Oxigraph running"
+
+
+def test_the_supervisor_says_how_oxigraph_died(real_kg):
+    import resource
+
+    from kg.server import Upstream, prepare_store
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_CORE)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, hard))  # inherited: the crash leaves no core file
+    up = Upstream(prepare_store(real_kg.nq_path), timeout_s=5, max_memory_mb=4096, wait_s=20)
+    try:
+        up.start()
+        assert up.proc is not None
+        # SIGABRT: what a failed allocation ends in (a SIGSEGV sent from outside Rust survives once)
+        os.kill(up.proc.pid, signal.SIGABRT)
+        up.proc.wait(timeout=20)
+        assert up.ensure() is True
+        assert up.last_death == "killed by signal 6 (SIGABRT)"
+    finally:
+        up.stop()
+        resource.setrlimit(resource.RLIMIT_CORE, (soft, hard))
