@@ -1,13 +1,16 @@
 """Load test, run by hand (never in CI): N parallel clients against `alskg serve` on loopback for T seconds.
 
     python benchmarks/bench_server_load.py [--clients 50] [--seconds 600] [--timeout-s 10] [--seeds DIR]
+                                           [--slow-clients 300]
 
 Starts the real `alskg serve` in a child process on a free 127.0.0.1 port (loopback only), then
 each client sends a few quick queries (and the shipped ones that answer within 50 ms) in turn over one
 kept-alive connection and checks every answer against the first answer to the same query (a
 wrong or cut-off answer counts as an error). Prints requests per second, p50/p99 latency, errors
 by kind, how often the Oxigraph server was restarted, and whether `alskg serve` survived (still
-running and answering at the end).
+running and answering at the end). With ``--slow-clients N``, N more connections play slowloris the
+whole time (half-sent requests, one more header byte a second, reopened when the server drops
+them): the real clients must see no errors.
 
 Before issue 13, Oxigraph's server on its own aborted after about 16,300 queries from 50 clients.
 Measured on the development container (2 cores, 23 GB), the guard in front (8 queries at once):
@@ -19,6 +22,10 @@ Measured on the development container (2 cores, 23 GB), the guard in front (8 qu
     50 clients x 600 s after the fix (the guard enforces the limit; no --timeout-s for Oxigraph), on a
     machine also running two other jobs: 70,589 requests (118/s), p50 396 ms, p99 1,180 ms, 0 errors,
     0 restarts, survived.
+    Slowloris (issue 13 re-test), 30 s each on the same machine under a load average of 11 (other
+    jobs): 50 clients alone 1,234 requests, p50 1,182 ms, 0 errors; 50 clients with 300 slow
+    clients 799 requests, p50 1,732 ms, 0 errors, the slow ones dropped 749 times, survived.
+    Before the fix, 256 half-sent requests made every other client get 503.
 """
 
 from __future__ import annotations
@@ -72,15 +79,43 @@ def _wait_answering(port: int, proc: subprocess.Popen, wait_s: float = 120) -> N
     sys.exit("alskg serve did not answer in time")
 
 
+def _slowloris(port: int, n: int, stop_at: float, dropped: collections.Counter) -> None:
+    """Hold ``n`` half-sent requests open until ``stop_at``: one more header byte per second each,
+    and a new one for every connection the server drops."""
+    socks: list[socket.socket] = []
+    while time.monotonic() < stop_at:
+        while len(socks) < n:
+            try:
+                s = socket.create_connection(("127.0.0.1", port), timeout=2)
+                s.sendall(b"GET /query?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+                socks.append(s)
+            except OSError:
+                dropped["dropped"] += 1
+                break
+        kept = []
+        for s in socks:
+            try:
+                s.sendall(b"a")
+                kept.append(s)
+            except OSError:
+                dropped["dropped"] += 1
+                s.close()
+        socks = kept
+        time.sleep(1)
+    for s in socks:
+        s.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=600)
     ap.add_argument("--timeout-s", type=int, default=10)
     ap.add_argument("--seeds", type=Path, default=None)
+    ap.add_argument("--slow-clients", type=int, default=0, help="half-open slowloris connections held meanwhile")
     args = ap.parse_args()
-    if not (1 <= args.clients <= 500 and 0 < args.seconds <= 3600):
-        sys.exit("choose 1-500 clients and at most 3600 seconds")
+    if not (1 <= args.clients <= 500 and 0 < args.seconds <= 3600 and 0 <= args.slow_clients <= 1000):
+        sys.exit("choose 1-500 clients, at most 3600 seconds and at most 1000 slow clients")
 
     from kg.query import shipped_queries
 
@@ -133,6 +168,9 @@ def main() -> None:
                 latencies.extend(mine)
                 errors.update(bad)
 
+        dropped = collections.Counter()
+        slow = threading.Thread(target=_slowloris, args=(port, args.slow_clients, stop_at, dropped), daemon=True)
+        slow.start()
         start = time.monotonic()
         threads = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
         for t in threads:
@@ -163,6 +201,8 @@ def main() -> None:
               f"p99 {lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000:.1f} ms  max {lat[-1] * 1000:.0f} ms")
     print(f"errors:   {sum(errors.values())} {dict(errors) if errors else ''}")
     print(f"restarts of the Oxigraph server: {err.count('restarted it')}")
+    if args.slow_clients:
+        print(f"slow clients: {args.slow_clients} held half-open; the server dropped them {dropped['dropped']} times")
     print(f"survived: {'yes' if alive and answering else 'NO'} (alskg serve running: {alive}, answering: {answering})")
 
 

@@ -17,7 +17,8 @@ every query text is scanned before parsing (``kg.sparql_guard``: size, bracket n
 queries carry a LIMIT and run in-process; any other query text runs in a child process with a
 time and a memory limit that stops it (``kg.sparql_worker``: pyoxigraph cannot be interrupted
 in-process, not even by Ctrl-C). Results are read lazily up to ``max_rows``; an endpoint's answer
-is size-capped and checked for shape, and a cut-off answer is an error, never a shorter result.
+is read within one deadline (``kg.http_fetch``), size-capped and checked for shape against the
+query's form, and a cut-off answer is an error, never a shorter result.
 """
 
 from __future__ import annotations
@@ -30,9 +31,7 @@ import json
 import re
 import sys
 import unicodedata
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -43,6 +42,7 @@ import rdflib.plugins.sparql
 from pyparsing import ParseException
 from rdflib import BNode, Literal, URIRef, Variable
 
+from kg import http_fetch
 from kg.locations import QUERIES_DIR
 from kg.namespaces import DOC, ENT, PREFIXES
 from kg.rdf import read_rdf
@@ -55,6 +55,7 @@ from kg.sparql_guard import (
     check_query,
     expand_local,
     scan,
+    unescape_codepoints,
 )
 from kg.sparql_worker import Worker
 from kg.store import open_store
@@ -120,7 +121,12 @@ class Cell:
 
     def python(self) -> Any:
         if self.kind == "literal" and self.datatype in _NUMERIC:
-            d = Decimal(self.value)
+            try:
+                d = Decimal(self.value)
+            except InvalidOperation:  # an ill-typed literal such as "abc"^^xsd:integer: its text
+                return self.value
+            if not d.is_finite():  # INF and NaN: JSON has no such numbers
+                return self.value
             return int(d) if d == d.to_integral_value() and self.datatype != XSD + "double" else float(d)
         if self.kind == "literal" and self.datatype == XSD + "boolean":
             return self.value == "true"
@@ -378,8 +384,7 @@ def run(q: QueryDef, bindings: dict[str, Cell], engines: Engines, engine: str = 
     if isolate is None:
         isolate = not q.shipped
     if isolate:
-        if not timeout_s > 0:
-            raise QueryError(f"the time limit must be more than 0 seconds (got {timeout_s})")
+        check_timeout(timeout_s)
         answer = engines.worker().ask({"name": q.name, "text": q.text, "bindings": _cells_to_wire(bindings),
                                        "engine": engine, "max_rows": max_rows, "allow_service": allow_service},
                                       timeout_s)
@@ -391,6 +396,16 @@ def run(q: QueryDef, bindings: dict[str, Cell], engines: Engines, engine: str = 
     if engine == "rdflib":
         return _run_rdflib(q, bindings, engines.rdflib(), max_rows)
     raise QueryError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+
+
+MAX_TIMEOUT_S = 7 * 24 * 3600  # a week: past it, clocks and alarm() overflow, and nobody waits that long
+
+
+def check_timeout(seconds: float) -> float:
+    """A time limit that every clock, timer and ``alarm()`` below can hold (not 0, inf or NaN)."""
+    if not 0 < seconds <= MAX_TIMEOUT_S:
+        raise QueryError(f"the time limit must be more than 0 and at most {MAX_TIMEOUT_S:,} seconds (got {seconds})")
+    return seconds
 
 
 def answer_request(engines: Engines, req: dict[str, Any]) -> dict[str, Any]:
@@ -446,11 +461,14 @@ def _run_oxigraph(q: QueryDef, bindings: dict[str, Cell], store: Any, max_rows: 
         raise QueryError(f"query {q.name} failed: {exc}") from None
     if isinstance(res, ox.QueryBoolean):
         return ResultTable((), boolean=bool(res), engine="oxigraph")
-    if isinstance(res, ox.QueryTriples):
-        return _collect(("subject", "predicate", "object"),
-                        ((t.subject, t.predicate, t.object) for t in res), _from_ox, max_rows, "oxigraph")
-    cols = tuple(v.value for v in res.variables)
-    return _collect(cols, ((sol[c] for c in cols) for sol in res), _from_ox, max_rows, "oxigraph")
+    try:  # solutions are computed while they are read, so evaluation errors surface here
+        if isinstance(res, ox.QueryTriples):
+            return _collect(("subject", "predicate", "object"),
+                            ((t.subject, t.predicate, t.object) for t in res), _from_ox, max_rows, "oxigraph")
+        cols = tuple(v.value for v in res.variables)
+        return _collect(cols, ((sol[c] for c in cols) for sol in res), _from_ox, max_rows, "oxigraph")
+    except (RuntimeError, OSError, ValueError) as exc:
+        raise QueryError(f"query {q.name} failed on Oxigraph: {exc}") from None
 
 
 def _run_rdflib(q: QueryDef, bindings: dict[str, Cell], graph: Any, max_rows: int) -> ResultTable:
@@ -460,16 +478,30 @@ def _run_rdflib(q: QueryDef, bindings: dict[str, Cell], graph: Any, max_rows: in
     try:
         res = graph.query(q.text, initNs=_prefixes(),
                           initBindings={Variable(k): _to_rdflib(v) for k, v in bindings.items()})
+        # rdflib evaluates lazily: most evaluation errors surface only while the rows are read
+        if res.type == "ASK":
+            return ResultTable((), boolean=bool(res.askAnswer), engine="rdflib")
+        if res.type in ("CONSTRUCT", "DESCRIBE"):
+            return _collect(("subject", "predicate", "object"), iter(res.graph), _from_rdflib, max_rows, "rdflib")
+        cols = tuple(str(v) for v in res.vars)
+        return _collect(cols, (tuple(row) for row in res), _from_rdflib, max_rows, "rdflib")
     except ParseException as exc:
         raise _syntax_error(q, f"error at {exc.lineno}:{exc.col}: {exc.msg}") from None
+    except (QueryError, MemoryError):  # MemoryError: the child process names the memory limit
+        raise
     except Exception as exc:  # rdflib raises bare Exceptions for unknown prefixes and the like
-        raise QueryError(f"query {q.name} failed on rdflib: {exc}") from None
-    if res.type == "ASK":
-        return ResultTable((), boolean=bool(res.askAnswer), engine="rdflib")
-    if res.type in ("CONSTRUCT", "DESCRIBE"):
-        return _collect(("subject", "predicate", "object"), iter(res.graph), _from_rdflib, max_rows, "rdflib")
-    cols = tuple(str(v) for v in res.vars)
-    return _collect(cols, (tuple(row) for row in res), _from_rdflib, max_rows, "rdflib")
+        raise _rdflib_error(q, exc) from None
+
+
+def _rdflib_error(q: QueryDef, exc: Exception) -> QueryError:
+    """rdflib's own words, except where they mislead: the graph alskg gives rdflib is the union of
+    the named graphs as one graph, so ``GRAPH`` (and ``FROM NAMED``) has no named graph to match, and
+    rdflib says only that a 'ConjunctiveGraph' was required."""
+    if "requiring a dataset" in str(exc) or "ConjunctiveGraph" in str(exc):
+        return QueryError(f"query {q.name} uses GRAPH, which the rdflib engine cannot answer: alskg gives rdflib "
+                          "the graph as one merged graph, without its named graphs; run it with --engine oxigraph "
+                          "(the default), which has the named graphs")
+    return QueryError(f"query {q.name} failed on rdflib: {exc}")
 
 
 def _collect(cols: tuple[str, ...], rows: Any, conv: Any, max_rows: int, engine: str) -> ResultTable:
@@ -579,85 +611,237 @@ def run_remote(q: QueryDef, bindings: dict[str, Cell], url: str, timeout: float 
                max_bytes: int = MAX_RESPONSE_BYTES) -> ResultTable:
     """Send the query to a SPARQL protocol endpoint and read its JSON results.
 
-    Every way an endpoint can fail is a QueryError naming it: unreachable, an HTTP error, a body
-    over ``max_bytes``, text that is not UTF-8 JSON, JSON of the wrong shape, and an
-    answer cut off mid-way (an endpoint that hits its own time limit may still say HTTP 200)."""
+    ``timeout`` bounds the whole exchange (connecting, headers, body: an endpoint that drips bytes
+    is stopped at the deadline, see ``kg.http_fetch``). Every way an endpoint can fail is a
+    QueryError naming it: unreachable, too slow, an HTTP error, a body over ``max_bytes``, an answer
+    that is not SPARQL JSON (what it was instead is said: HTML, XML, not UTF-8), an answer cut off
+    mid-way (an endpoint that hits its own time limit may still say HTTP 200), and JSON of the
+    wrong shape for the query (a boolean to a SELECT, rows to an ASK, a malformed term)."""
     if not re.match(r"https?://", url):
         raise QueryError(f"endpoint must be an http:// or https:// URL, got {url!r}")
+    if re.search(r"[\x00-\x20\x7f-\x9f]", url):
+        raise QueryError(f"endpoint URL {url!r} contains spaces or control characters; percent-encode them")
     check_query(q.text, allow_service)
+    check_timeout(timeout)
     body = urllib.parse.urlencode({"query": with_values(q, bindings)}).encode()
-    req = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Accept": "application/sparql-results+json"})
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": SPARQL_JSON}
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            raw = resp.read(max_bytes + 1)
-    except urllib.error.HTTPError as exc:
-        try:
-            detail = exc.read(2000).decode("utf-8", "replace").strip()[:500]
-        except (OSError, http.client.HTTPException):
-            detail = ""
-        if exc.code == 400 and re.search(r"error at \d+:\d+", detail):
-            raise _syntax_error(q, detail) from None
-        raise QueryError(f"endpoint {url} answered HTTP {exc.code}: {detail or exc.reason}") from None
-    except http.client.IncompleteRead:
-        raise QueryError(f"endpoint {url} cut its answer off (it may have hit its time limit); "
+        answer = http_fetch.post(url, body, headers, timeout, max_bytes)
+    except http_fetch.DeadlinePassed as exc:
+        sent = f" (it had sent {exc.received:,} bytes)" if exc.received else ""
+        raise QueryError(f"endpoint {url} did not answer within the time limit of {timeout:g} s{sent}; "
+                         f"no partial result is shown (raise --timeout-s to wait longer)") from None
+    except http_fetch.TooLarge as exc:
+        raise QueryError(f"endpoint {url} sent more than {max_bytes:,} bytes ({exc}); "
+                         f"refusing to read it (add a LIMIT to the query)") from None
+    except http_fetch.CutOff as exc:
+        raise QueryError(f"endpoint {url} cut its answer off: {exc} (it may have hit its time limit); "
                          f"no partial result is shown") from None
-    except (urllib.error.URLError, TimeoutError, OSError, http.client.HTTPException) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise QueryError(f"cannot reach SPARQL endpoint {url}: {reason}") from None
+    except http_fetch.Unreachable as exc:
+        raise QueryError(f"cannot reach SPARQL endpoint {url}: {exc}") from None
     except ValueError as exc:  # e.g. a URL urllib cannot use
         raise QueryError(f"cannot send the query to {url}: {exc}") from None
-    if len(raw) > max_bytes:
-        raise QueryError(f"endpoint {url} sent more than {max_bytes:,} bytes; "
-                         f"refusing to read it (add a LIMIT to the query)")
-    return _read_results(raw, url, max_rows)
+    if answer.status != 200:
+        detail = _clip(answer.body.decode("utf-8", "replace").strip(), 500)
+        if answer.status == 400 and re.search(r"error at \d+:\d+", detail):
+            raise _syntax_error(q, detail)
+        form = query_form(q.text)
+        hint = (f"; alskg asks for SPARQL JSON results, and this endpoint does not give a {form} answer in "
+                f"that format" if answer.status == 406 and form in ("CONSTRUCT", "DESCRIBE") else "")
+        raise QueryError(f"endpoint {url} answered HTTP {answer.status}: "
+                         f"{detail or http.client.responses.get(answer.status, 'error')}{hint}")
+    return _read_results(answer.body, url, max_rows, content_type=answer.content_type,
+                         content_encoding=answer.content_encoding, form=query_form(q.text))
 
 
-def _read_results(raw: bytes, url: str, max_rows: int) -> ResultTable:
-    """SPARQL JSON results checked for shape before anything is read from them."""
+SPARQL_JSON = "application/sparql-results+json"
+_FORM_SCAN = re.compile(r'#[^\n\r]*|<[^<>"{}|^`\\\x00-\x20]*>|"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\''
+                        r"|(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:])", re.I)
+
+
+def query_form(text: str) -> str | None:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first such keyword outside comments, strings and IRIs
+    (the prologue before it holds only PREFIX and BASE); None if there is none."""
     try:
-        payload = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise QueryError(f"endpoint {url} did not return SPARQL JSON results (not UTF-8 text)") from None
-    except (ValueError, RecursionError) as exc:
-        cut = raw.rstrip()[-1:] not in (b"}", b"]") if raw.strip() else True
-        why = "the answer is cut off (the endpoint may have hit its time limit)" if cut else str(exc)
-        raise QueryError(f"endpoint {url} did not return complete SPARQL JSON results: {why}") from None
-    bad = QueryError(f"endpoint {url} did not return SPARQL JSON results (unexpected structure)")
+        text = unescape_codepoints(text)
+    except QueryError:
+        return None
+    for m in _FORM_SCAN.finditer(text):
+        if m.group(1):
+            return m.group(1).upper()
+    return None
+
+
+def _clip(text: str, n: int) -> str:
+    """At most ``n`` characters of someone else's text, control characters escaped."""
+    text = text[:n]
+    return text if text.isprintable() else repr(text)[1:-1]
+
+
+def _what_was_sent(raw: bytes, content_type: str) -> str:
+    """'text/html, 1,234 bytes starting '<!DOCTYPE html>…'' — for messages about a wrong answer."""
+    head = raw.lstrip()[:60].decode("utf-8", "replace")
+    kind = content_type.split(";")[0].strip() or "no Content-Type"
+    return f"{kind}, {len(raw):,} bytes starting {head!r}"
+
+
+def _not_json_results(url: str, raw: bytes, content_type: str, why: str) -> QueryError:
+    return QueryError(f"endpoint {url} did not return SPARQL JSON results: {why}; it sent "
+                      f"{_what_was_sent(raw, content_type)}, but SPARQL JSON results ({SPARQL_JSON}) were expected")
+
+
+def _read_results(raw: bytes, url: str, max_rows: int, *, content_type: str = "", content_encoding: str = "",
+                  form: str | None = None) -> ResultTable:
+    """SPARQL JSON results, checked for shape (against the query's form when known) before anything
+    is read from them: every term of every row, not only the rows that are shown."""
+    ctype = content_type.split(";")[0].strip().lower()
+    if content_encoding.strip().lower() not in ("", "identity"):
+        raise _not_json_results(url, raw, content_type, f"the answer is compressed ({content_encoding}), "
+                                                        f"which alskg did not ask for")
+    text = raw.decode("utf-8", "replace").lstrip("\ufeff")
+    stripped = text.strip()
+    if not stripped:
+        raise _not_json_results(url, raw, content_type, "the answer is empty")
+    if stripped[0] not in "{[":
+        if ctype in ("application/sparql-results+xml", "application/xml", "text/xml") or stripped.startswith("<?xml") \
+                or "<sparql" in stripped[:500]:
+            why = "it answered XML (SPARQL XML results?)"
+        elif "html" in ctype or stripped[:15].lower().startswith(("<!doctype html", "<html")):
+            why = "it answered an HTML page (is this the endpoint's query URL?)"
+        else:
+            why = "the answer is not JSON"
+        raise _not_json_results(url, raw, content_type, why)
+    try:
+        doc = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _not_json_results(url, raw, content_type, f"the answer is not UTF-8 text (byte {raw[exc.start]:#04x} "
+                                                        f"at offset {exc.start})") from None
+    try:
+        payload = json.loads(doc)
+    except RecursionError:
+        raise _not_json_results(url, raw, content_type, "the JSON is nested too deeply to read") from None
+    except json.JSONDecodeError as exc:
+        # cut off: the text ends where the parser still wanted more (or Oxigraph appended its notice)
+        if _CANCELLED in raw[-300:] or exc.pos >= len(doc.rstrip()) or exc.msg.startswith("Unterminated string"):
+            raise QueryError(f"endpoint {url} did not return complete SPARQL JSON results: the answer is cut off "
+                             f"after {len(raw):,} bytes (the endpoint may have hit its time limit); "
+                             f"no partial result is shown") from None
+        raise _not_json_results(url, raw, content_type, f"the answer is not valid JSON ({exc.msg} at line "
+                                                        f"{exc.lineno}, column {exc.colno})") from None
+    except ValueError as exc:  # e.g. a number with more digits than Python converts
+        raise _not_json_results(url, raw, content_type, f"the answer cannot be read as JSON ({exc})") from None
+    return _results_from_json(payload, url, max_rows, form)
+
+
+_CANCELLED = b"The SPARQL operation has been cancelled"  # Oxigraph's words when it stops mid-answer
+_VARNAME = re.compile(r"[\w\u00b7\u0300-\u036f\u203f-\u2040]+")
+_TERM_TYPES = ("uri", "bnode", "literal", "typed-literal")  # typed-literal: the 2005 draft, still sent by Virtuoso
+
+
+def _json_kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null",
+            int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+
+
+def _results_from_json(payload: Any, url: str, max_rows: int, form: str | None) -> ResultTable:
+    def bad(why: str) -> QueryError:
+        return QueryError(f"endpoint {url} did not return SPARQL JSON results (unexpected structure: {why})")
+
     if not isinstance(payload, dict):
-        raise bad
+        raise bad(f"the answer is {_json_kind(payload)}, not an object with head and results")
     if "boolean" in payload:
+        if form in ("SELECT", "CONSTRUCT", "DESCRIBE"):
+            raise bad(f"the endpoint answered ASK-style boolean to a {form}")
+        if "results" in payload:
+            raise bad("it holds both a boolean and results")
         value = payload["boolean"]
         if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0"):
             value = value.strip().lower() in ("true", "1")
         if not isinstance(value, bool):
-            raise bad
+            raise bad(f"boolean is {_json_kind(payload['boolean'])}, not true or false")
         return ResultTable((), boolean=value, engine=url)
+    if form == "ASK":
+        raise bad("the endpoint answered rows (or no boolean) to an ASK; a boolean was expected")
     head, results = payload.get("head"), payload.get("results")
-    if not isinstance(head, dict) or not isinstance(results, dict):
-        raise bad
-    cols, bindings = head.get("vars", []), results.get("bindings")
-    if not (isinstance(cols, list) and all(isinstance(c, str) for c in cols) and isinstance(bindings, list)):
-        raise bad
-    rows = ([_from_json(b.get(c), url) if isinstance(b, dict) else _from_json(b, url) for c in cols]
-            for b in bindings)
-    return _collect(tuple(cols), rows, lambda c: c, max_rows, url)
+    if head is None:
+        raise bad("it has no head")
+    if not isinstance(head, dict):
+        raise bad(f"head is {_json_kind(head)}, not an object")
+    cols = head.get("vars")
+    if not isinstance(cols, list):
+        raise bad("head has no vars list" if cols is None else f"head.vars is {_json_kind(cols)}, not a list")
+    for c in cols:
+        if not (isinstance(c, str) and _VARNAME.fullmatch(c)):
+            raise bad(f"head.vars holds {_clip(json.dumps(c, ensure_ascii=False), 80)}, which is not a variable name")
+    if len(set(cols)) != len(cols):
+        raise bad(f"head.vars names {next(c for c in cols if cols.count(c) > 1)!r} twice")
+    if results is None:
+        raise bad("it has no results")
+    if not isinstance(results, dict):
+        raise bad(f"results is {_json_kind(results)}, not an object")
+    bindings = results.get("bindings")
+    if not isinstance(bindings, list):
+        raise bad("results has no bindings list" if bindings is None
+                  else f"results.bindings is {_json_kind(bindings)}, not a list")
+    known = set(cols)
+    rows: list[tuple[Cell | None, ...]] = []
+    for i, b in enumerate(bindings, 1):
+        if not isinstance(b, dict):
+            raise QueryError(f"endpoint {url} sent binding {i} as {_json_kind(b)} "
+                             f"({_clip(str(b), 80)}), which is not a SPARQL JSON term map (variable → term)")
+        extra = sorted(set(b) - known)
+        if extra:
+            raise bad(f"binding {i} binds ?{_clip(str(extra[0]), 80)}, which head.vars does not list")
+        row = tuple(_from_json(b.get(c), url) for c in cols)  # every row is checked, even past max_rows
+        if len(rows) < max_rows:
+            rows.append(row)
+    return ResultTable(tuple(cols), tuple(rows), truncated=len(bindings) > max_rows, engine=url)
 
 
 def _from_json(t: Any, url: str = "") -> Cell | None:
+    """One SPARQL JSON term as a Cell; anything else is an error naming what was wrong with it."""
     if t is None:
         return None
-    if not (isinstance(t, dict) and isinstance(t.get("type"), str) and isinstance(t.get("value"), str)
-            and all(isinstance(t.get(k, ""), str) for k in ("xml:lang", "datatype"))):
-        raise QueryError(f"endpoint {url} sent a result value that is not a SPARQL JSON term: {str(t)[:200]}")
-    kind = {"uri": "iri", "bnode": "bnode"}.get(t["type"], "literal")
-    if kind != "literal":
-        return Cell(kind, t["value"])
-    if t.get("xml:lang"):
-        return Cell("literal", t["value"], RDF_LANGSTRING, t["xml:lang"].lower())
-    dt = t.get("datatype", XSD + "string")
-    return Cell("literal", _canon(t["value"], dt), dt)
+
+    def bad(why: str) -> QueryError:
+        return QueryError(f"endpoint {url} sent a result value that is not a SPARQL JSON term ({why}): "
+                          f"{_clip(json.dumps(t, ensure_ascii=False, default=str), 200)}")
+
+    if not isinstance(t, dict):
+        raise bad(f"{_json_kind(t)}, not an object")
+    kind, value = t.get("type"), t.get("value")
+    if not isinstance(kind, str):
+        raise bad("its type is missing or not a string")
+    if not isinstance(value, str):
+        raise bad("its value is missing or not a string")
+    lang, dt = t.get("xml:lang", ""), t.get("datatype", "")
+    if not (isinstance(lang, str) and isinstance(dt, str)):
+        raise bad("xml:lang and datatype must be strings")
+    if kind == "triple":
+        raise bad("an RDF-star triple term, which alskg cannot show")
+    if kind not in _TERM_TYPES:
+        raise bad(f"unknown term type {kind!r}; expected one of {', '.join(_TERM_TYPES)}")
+    if kind in ("uri", "bnode"):
+        if lang or dt:
+            raise bad(f"a {kind} with a language tag or datatype")
+        return Cell("iri" if kind == "uri" else "bnode", value)
+    if lang:
+        if not _LANG.fullmatch(lang):
+            raise bad(f"{lang!r} is not a language tag")
+        if dt and dt != RDF_LANGSTRING:
+            raise bad("a literal with both a language tag and a datatype")
+        return Cell("literal", value, RDF_LANGSTRING, lang.lower())
+    if kind == "typed-literal" and not dt:
+        raise bad("a typed-literal without a datatype")
+    if dt:
+        try:
+            check_iri(dt)
+        except QueryError:
+            raise bad(f"the datatype {dt!r} is not an IRI") from None
+        if dt == RDF_LANGSTRING:
+            raise bad("an rdf:langString without a language tag")
+    dt = dt or XSD + "string"
+    return Cell("literal", _canon(value, dt), dt)
 
 
 # ---------------------------------------------------------------- output

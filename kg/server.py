@@ -13,10 +13,16 @@ on the public address:
   refused unless ``allow_service``); only ``/query`` is passed on, so nothing can write;
 * at most ``max_parallel`` queries reach Oxigraph at once (more wait their turn, then get 503),
   and at most ``MAX_CONNECTIONS`` connections are served at once;
-* an answer is read whole (size-capped) before it is sent on, and an answer Oxigraph cut off at
-  its time limit becomes a 503 error, never a shorter 200;
+* slow clients cannot lock others out: each part of a request (idle wait, head, body) and each
+  answer sent has a total deadline, not a per-read timeout that every trickled byte restarts; a
+  new connection displaces the one that has waited longest on its client rather than being
+  refused; and the query slots are taken only by requests read whole (``_Front``);
+* an answer is read whole (size-capped, within one deadline) before it is sent on, and an answer
+  Oxigraph cut off at its time limit becomes a 503 error, never a shorter 200;
 * Oxigraph runs under an address-space limit, and a supervisor restarts it whenever it dies (out
-  of memory, too many threads, a crash); a query that met a dead Oxigraph is retried once.
+  of memory, too many threads, a crash); a query that met a dead Oxigraph is retried once;
+* Oxigraph dies with alskg, even on ``kill -9``: every start goes through ``kg.children`` (one
+  long-lived thread, a parent-death signal), and a restart racing with a stop starts nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import http.client
+import io
 import json
 import resource
 import shutil
@@ -42,6 +49,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from kg import children
 from kg.model import AlskgError
 from kg.sparql_guard import MAX_QUERY_CHARS, QueryError, check_query
 
@@ -53,6 +61,15 @@ DEFAULT_MAX_MEMORY_MB = 4096  # Oxigraph's address space; past it, it dies and i
 MAX_CONNECTIONS = 256
 MAX_RESPONSE_BYTES = 256 * 1024 * 1024
 MAX_RESTARTS_PER_MINUTE = 30
+# A client gets this long for each part of a request, however it trickles its bytes in (a
+# per-read timeout restarts with every byte, so a client sending one byte every few seconds would
+# hold its connection for ever): the request line and headers, from their first byte ...
+HEAD_TIMEOUT_S = 10.0
+BODY_TIMEOUT_S = 20.0  # ... the body (at most 400 kB), from the end of the headers ...
+IDLE_TIMEOUT_S = 30.0  # ... and a kept-alive connection waiting for its next request.
+SEND_TIMEOUT_S = 30.0  # an answer, plus a second per SEND_MIN_RATE bytes: a client that reads too slowly is dropped
+SEND_MIN_RATE = 64 * 1024
+EVICT_WAIT_S = 2.0  # how long a new connection waits for the slot of the slow one it displaced
 _CANCELLED = b"The SPARQL operation has been cancelled"
 
 
@@ -99,17 +116,35 @@ class Upstream:
         self.port = 0
         self.restarts: list[float] = []
         self._lock = threading.Lock()
+        self._children: list[subprocess.Popen] = []  # every Oxigraph started, until stop() ends them
+        self._children_lock = threading.Lock()
+        self._stopping = False
+        self.last_death = ""  # how the last Oxigraph that died ended, for the supervisor's message
 
-    def start(self) -> None:
-        self.port = _free_loopback_port()
-        proc = subprocess.Popen(_command(self.store, "127.0.0.1", self.port, self.timeout_s),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    def _started(self, proc: subprocess.Popen) -> None:
+        """In the spawner thread, right after the start: register the child (or end it if stop()
+        already ran), so no signal in another thread can leave an Oxigraph nobody stops."""
         if hasattr(resource, "prlimit"):  # Linux: set before the store is opened and queries arrive
             limit = self.max_memory_mb * 1024 * 1024
             with contextlib.suppress(OSError):
                 resource.prlimit(proc.pid, resource.RLIMIT_AS, (limit, limit))
-        self.proc = proc
+        with self._children_lock:
+            self._children = [p for p in self._children if p.poll() is None] + [proc]
+            stopping = self._stopping
+        if stopping:
+            proc.kill()
         threading.Thread(target=_drain, args=(proc,), daemon=True).start()
+
+    def start(self) -> None:
+        """Start Oxigraph on a new private port and wait until it answers. The process is started by
+        ``kg.children`` (from one long-lived thread, with a death signal): it dies with alskg even on
+        ``kill -9``, and a restart from a request thread does not tie it to that thread's life."""
+        if self._stopping:
+            raise AlskgError("the SPARQL server is stopping")
+        self.port = _free_loopback_port()
+        proc = children.popen(_command(self.store, "127.0.0.1", self.port, self.timeout_s), on_start=self._started,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.proc = proc
         _wait_ready(proc, "127.0.0.1", self.port, self.wait_s)
 
     def ensure(self) -> bool:
@@ -117,6 +152,8 @@ class Upstream:
         with self._lock:
             if self.proc is not None and self.proc.poll() is None:
                 return False
+            if self.proc is not None:
+                self.last_death = exit_cause(self.proc.returncode)
             now = time.monotonic()
             self.restarts = [t for t in self.restarts if now - t < 60] + [now]
             if len(self.restarts) > MAX_RESTARTS_PER_MINUTE:
@@ -136,16 +173,32 @@ class Upstream:
             self.start()
 
     def stop(self) -> None:
-        with self._lock:
-            proc = self.proc
-        if proc is None or proc.poll() is not None:
-            return
-        proc.terminate()
+        """End every Oxigraph this supervisor started (one being started right now included: it
+        sees ``_stopping`` when it registers). Takes no lock a restart may hold."""
+        with self._children_lock:
+            self._stopping = True
+            alive = [p for p in self._children if p.poll() is None]
+        for proc in alive:
+            proc.terminate()
+        for proc in alive:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def exit_cause(code: int | None) -> str:
+    """How a process ended, as words: 'killed by signal 11 (SIGSEGV)' or 'exit code 1'."""
+    if code is None:
+        return "still running"
+    if code < 0:
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = "unknown"
+        return f"killed by signal {-code} ({name})"
+    return f"exit code {code}"
 
 
 def _drain(proc: subprocess.Popen) -> None:
@@ -166,6 +219,7 @@ def _wait_ready(proc: subprocess.Popen, host: str, port: int, wait_s: float) -> 
             return
         time.sleep(0.05)
     proc.kill()
+    proc.wait()
     raise AlskgError(f"the SPARQL server did not answer on {host}:{port} within {wait_s:.0f} s")
 
 
@@ -175,37 +229,157 @@ class _Refusal(Exception):
         self.status, self.message = status, message
 
 
+@dataclass(frozen=True)
+class Deadlines:
+    """How long a client may take over each part of a request (see HEAD_TIMEOUT_S and the others)."""
+
+    head_s: float = HEAD_TIMEOUT_S
+    body_s: float = BODY_TIMEOUT_S
+    idle_s: float = IDLE_TIMEOUT_S
+    send_s: float = SEND_TIMEOUT_S
+
+
+class _Reader(io.RawIOBase):
+    """The socket as the handler reads it, with one deadline per phase instead of per read: the
+    socket's timeout is set to what is left before every read. ``arm`` starts the idle wait for a
+    request, which becomes the head deadline at its first byte; ``body`` starts the body's."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        super().__init__()
+        self.sock = sock
+        self.deadline = time.monotonic() + HEAD_TIMEOUT_S
+        self._then: float | None = None
+        self.evicted = False  # set by the server when it displaces this connection
+
+    def readable(self) -> bool:
+        return True
+
+    def arm(self, idle_s: float, head_s: float) -> None:
+        self.deadline, self._then = time.monotonic() + idle_s, head_s
+
+    def body(self, body_s: float) -> None:
+        self.deadline, self._then = time.monotonic() + body_s, None
+
+    def readinto(self, buffer: Any) -> int:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the client took too long to send its request")
+        self.sock.settimeout(left)
+        n = self.sock.recv_into(buffer)
+        if not n and self.evicted:  # not the end of a request: it was cut short by the server
+            raise TimeoutError("the connection was displaced by a new one while its request was incomplete")
+        if n and self._then is not None:  # the request's first byte: from now on, the head deadline
+            self.deadline, self._then = time.monotonic() + self._then, None
+        return n
+
+
+class _Writer(io.BufferedIOBase):
+    """The socket as the handler writes it: each write must be done within a deadline that grows
+    with its size (``sendall``'s timeout is for the whole call), so a client that does not read
+    cannot hold its thread."""
+
+    def __init__(self, sock: socket.socket, send_s: float) -> None:
+        super().__init__()
+        self.sock, self.send_s = sock, send_s
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        with memoryview(data) as view:
+            n = view.nbytes
+        self.sock.settimeout(self.send_s + n / SEND_MIN_RATE)
+        self.sock.sendall(data)
+        return n
+
+
 class _Front(ThreadingHTTPServer):
-    """The public address: one thread per connection, at most MAX_CONNECTIONS at once."""
+    """The public address: one thread per connection, at most ``max_connections`` at once.
+
+    Slow clients cannot lock others out. Every part of a request has a deadline (``Deadlines``),
+    and the query slots are taken only once a request has been read whole. A connection that is
+    waiting on its client (idle, or sending its request) is *waiting*; when every connection is
+    taken, a new one displaces the waiting connection that has waited longest, so hundreds of
+    half-sent requests (slowloris) cost a real client at most a moment, never a refusal. Only
+    when every connection is busy with a real query does a new one get 503."""
 
     daemon_threads = True
     request_queue_size = 128
 
     def __init__(self, addr: tuple[str, int], upstream: Upstream, timeout_s: int, max_parallel: int,
-                 allow_service: bool) -> None:
+                 allow_service: bool, deadlines: Deadlines | None = None,
+                 max_connections: int = MAX_CONNECTIONS) -> None:
         self.address_family = socket.AF_INET6 if ":" in addr[0] else socket.AF_INET
         self.upstream, self.timeout_s, self.allow_service = upstream, timeout_s, allow_service
+        self.deadlines = deadlines or Deadlines()
         self.slots = threading.BoundedSemaphore(max_parallel)
-        self.connections = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self.connections = threading.BoundedSemaphore(max_connections)
         self.local = threading.local()
+        self._waiting: dict[socket.socket, float] = {}  # connection -> since when it waits on its client
+        self._readers: dict[socket.socket, _Reader] = {}
+        self._waiting_lock = threading.Lock()
+        self.evicted = 0
         super().__init__(addr, _Handler)
 
+    def waiting(self, conn: socket.socket, now: bool) -> None:
+        with self._waiting_lock:
+            if now:
+                self._waiting[conn] = time.monotonic()
+            else:
+                self._waiting.pop(conn, None)
+
+    def reading(self, conn: socket.socket, reader: _Reader | None) -> None:
+        with self._waiting_lock:
+            if reader is None:
+                self._readers.pop(conn, None)
+            else:
+                self._readers[conn] = reader
+
+    def _evict_one(self) -> bool:
+        """Drop the connection that has waited longest on its client (its reads end at once)."""
+        with self._waiting_lock:
+            if not self._waiting:
+                return False
+            victim = min(self._waiting, key=self._waiting.__getitem__)
+            del self._waiting[victim]
+            self.evicted += 1
+            reader = self._readers.get(victim)
+            if reader is not None:
+                reader.evicted = True
+        with contextlib.suppress(OSError):
+            victim.shutdown(socket.SHUT_RDWR)
+        return True
+
     def process_request(self, request: Any, client_address: Any) -> None:
-        if not self.connections.acquire(blocking=False):
+        if not self.connections.acquire(blocking=False) and not (
+                self._evict_one() and self.connections.acquire(timeout=EVICT_WAIT_S)):
             with contextlib.suppress(OSError):
+                request.settimeout(1)
                 request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
             self.shutdown_request(request)
             return
+        self.waiting(request, True)  # from the accept on, until its first request has been read
         super().process_request(request, client_address)
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         try:
             super().process_request_thread(request, client_address)
         finally:
+            self.waiting(request, False)
+            self.reading(request, None)
             self.connections.release()
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that vanished mid-request (reset, evicted) is routine: no traceback on stderr."""
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
+
     def forward(self, method: str, target: str, body: bytes | None, headers: dict[str, str]) -> tuple[int, str, bytes]:
-        """Send one query to Oxigraph over this thread's kept-alive connection; retry once if it died."""
+        """Send one query to Oxigraph over this thread's kept-alive connection; retry once if it died.
+
+        The time limit is one deadline for the whole answer, checked between chunks (a per-read
+        timeout would let a query that streams a row now and then run for ever)."""
+        deadline = time.monotonic() + self.timeout_s
         for attempt in (0, 1):
             conn = getattr(self.local, "conn", None)
             port = self.upstream.port
@@ -214,12 +388,15 @@ class _Front(ThreadingHTTPServer):
                 self.local.conn, self.local.port = conn, port
             try:
                 conn.request(method, target, body=body, headers=headers)
+                sock = conn.sock
+                _time_left(sock, deadline)
                 resp = conn.getresponse()
-                data = resp.read(MAX_RESPONSE_BYTES + 1)
-                if len(data) > MAX_RESPONSE_BYTES:
-                    conn.close()
-                    raise _Refusal(507, "the answer is too large to send; add a LIMIT to the query")
+                data = _read_by(resp, sock, deadline)
                 return resp.status, resp.getheader("Content-Type", "application/octet-stream"), data
+            except _Refusal:
+                conn.close()
+                self.local.conn = None
+                raise
             except TimeoutError:
                 conn.close()
                 self.local.conn = None
@@ -234,24 +411,78 @@ class _Front(ThreadingHTTPServer):
         raise _Refusal(503, "the SPARQL server is restarting; try again")
 
 
+def _time_left(sock: socket.socket | None, deadline: float) -> None:
+    """Give the next read on ``sock`` only what is left of the deadline (TimeoutError if nothing)."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("the query's time limit passed")
+    if sock is not None:
+        sock.settimeout(left)
+
+
+def _read_by(resp: http.client.HTTPResponse, sock: socket.socket | None, deadline: float) -> bytes:
+    """Oxigraph's whole answer, read in chunks before ``deadline`` and capped at MAX_RESPONSE_BYTES."""
+    chunks, total = [], 0
+    while True:
+        _time_left(sock, deadline)
+        chunk = resp.read1(1 << 16)
+        if not chunk:
+            if resp.length:  # the connection ended before the announced length: Oxigraph died mid-answer
+                raise http.client.IncompleteRead(b"".join(chunks), resp.length)
+            return b"".join(chunks)
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > MAX_RESPONSE_BYTES:
+            resp.close()
+            raise _Refusal(507, "the answer is too large to send; add a LIMIT to the query")
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Front
-    timeout = 120  # an idle kept-alive connection is closed after this many seconds
+    timeout = 120  # the socket's timeout before the first deadline is set (see _Reader)
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()  # the base class's reader: it holds a reference that keeps the socket open
+        self.reader = _Reader(self.connection)
+        self.server.reading(self.connection, self.reader)
+        self.rfile = io.BufferedReader(self.reader)
+        self.wfile = _Writer(self.connection, self.server.deadlines.send_s)
+
+    def handle_one_request(self) -> None:
+        """One request under the deadlines: idle until its first byte, then the head's (the body's is
+        set in do_POST). A client past a deadline is dropped (the base class closes on TimeoutError)."""
+        d = self.server.deadlines
+        self.server.waiting(self.connection, True)
+        self.reader.arm(d.idle_s, d.head_s)
+        super().handle_one_request()
+
+    def _read_whole(self) -> None:
+        """The request is in: this connection no longer waits on its client, so it is not displaced."""
+        self.server.waiting(self.connection, False)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         pass
 
     def do_GET(self) -> None:  # noqa: N802 - the base class's naming
+        self._read_whole()
         self._query(None)
 
     def do_POST(self) -> None:  # noqa: N802
         length = self.headers.get("Content-Length")
         if length is None or not length.isdigit() or int(length) > 4 * MAX_QUERY_CHARS + 4096:
+            self._read_whole()
             self._send(413 if length and length.isdigit() else 411,
                        "send the query with a Content-Length of at most 400 kB", close=True)
             return
-        self._query(self.rfile.read(int(length)))
+        self.reader.body(self.server.deadlines.body_s)
+        body = self.rfile.read(int(length))
+        if len(body) < int(length):  # the client closed its side (or was displaced) mid-body
+            self.close_connection = True
+            return
+        self._read_whole()
+        self._query(body)
 
     def _query(self, body: bytes | None) -> None:
         try:
@@ -391,7 +622,8 @@ def _answers(host: str, port: int) -> bool:
 @contextlib.contextmanager
 def running_server(nq_path: Path, host: str = "127.0.0.1", port: int = 7878, timeout_s: int = DEFAULT_TIMEOUT_S,
                    wait_s: float = 20.0, max_parallel: int = DEFAULT_MAX_PARALLEL, allow_service: bool = False,
-                   max_memory_mb: int = DEFAULT_MAX_MEMORY_MB) -> Iterator[Server]:
+                   max_memory_mb: int = DEFAULT_MAX_MEMORY_MB, deadlines: Deadlines | None = None,
+                   max_connections: int = MAX_CONNECTIONS) -> Iterator[Server]:
     """Start Oxigraph and the guard in front of it, yield the server (``.url`` is its query URL),
     and always stop both. The caller supervises with ``server.upstream.ensure()``."""
     if timeout_s < 1:
@@ -407,7 +639,7 @@ def running_server(nq_path: Path, host: str = "127.0.0.1", port: int = 7878, tim
     try:
         upstream.start()
         try:
-            front = _Front((host, port), upstream, timeout_s, max_parallel, allow_service)
+            front = _Front((host, port), upstream, timeout_s, max_parallel, allow_service, deadlines, max_connections)
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 raise AlskgError(f"port {port} on {host} is already in use; choose another with --port") from None
@@ -445,7 +677,7 @@ def serve_forever(nq_path: Path, host: str, port: int, timeout_s: int, echo: Cal
                 while True:
                     time.sleep(0.5)
                     if server.upstream.ensure():
-                        echo("the Oxigraph server had stopped; restarted it")
+                        echo(f"the Oxigraph server had stopped ({server.upstream.last_death}); restarted it")
             except (KeyboardInterrupt, _Stop):
                 echo("stopped")
                 return

@@ -17,15 +17,21 @@ import select
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kg import children
 from kg.model import AlskgError
 
 LOAD_WAIT_S = 120.0  # loading the graph into the child is not part of the query's time limit
+STDERR_TAIL = 4096  # bytes of the child's last words kept to tell why it died
+# What an allocation failure under RLIMIT_AS leaves on stderr: Rust (pyoxigraph) aborts with the
+# first, Python with the second, C libraries with the third.
+_OUT_OF_MEMORY = (b"memory allocation of", b"MemoryError", b"Cannot allocate memory", b"out of memory")
 
 
 class _Dead(Exception):
@@ -39,6 +45,7 @@ class Worker:
         self.nq_path = Path(nq_path)
         self.max_memory_mb = max_memory_mb
         self._proc: subprocess.Popen | None = None
+        self._stderr: Any = None  # an unlinked temporary file: the child's stderr, read after it dies
         self._buf = b""
         self._lock = threading.Lock()
 
@@ -46,10 +53,12 @@ class Worker:
         if self._proc is None or self._proc.poll() is not None:
             root = str(Path(__file__).resolve().parent.parent)
             env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
-            self._proc = subprocess.Popen(
+            self.close()  # a child that died while idle: its pipes and stderr file
+            self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the child; closed in close()
+            self._proc = children.popen(  # dies with this process, even on kill -9
                 # -P: the child imports this alskg, never a `kg` that happens to be in the working folder
                 [sys.executable, "-P", "-m", "kg.sparql_child", str(self.nq_path), str(self.max_memory_mb)],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, env=env,
                 start_new_session=True)
             self._buf = b""
         return self._proc
@@ -63,6 +72,20 @@ class Worker:
             for f in (proc.stdin, proc.stdout):
                 if f:
                     f.close()
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
+
+    def _last_words(self) -> bytes:
+        """The end of what the dead child wrote to stderr (empty if nothing)."""
+        if self._stderr is None:
+            return b""
+        try:
+            size = self._stderr.seek(0, os.SEEK_END)
+            self._stderr.seek(max(0, size - STDERR_TAIL))
+            return self._stderr.read()
+        except (OSError, ValueError):
+            return b""
 
     def _read_line(self, proc: subprocess.Popen, deadline: float) -> dict[str, Any]:
         assert proc.stdout is not None
@@ -97,16 +120,41 @@ class Worker:
                 return {"error": "QueryError", "message": f"the query was stopped after its time limit of "
                                                           f"{timeout_s:g} s (--timeout-s, or timeout_s= in Python)"}
             except (_Dead, BrokenPipeError, ValueError):
-                code = proc.wait()
+                try:  # it closed its end, so it is on its way out; one that garbled its answer is ended here
+                    code = proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    code = proc.wait()
+                message = death_cause(code, self._last_words(), timeout_s, self.max_memory_mb)
                 self.close()
-                if code in (-signal.SIGKILL, -signal.SIGALRM):
-                    return {"error": "QueryError", "message": f"the query was stopped after its time limit of "
-                                                              f"{timeout_s:g} s"}
-                return {"error": "QueryError", "message": f"the query was stopped: it needed more than the memory "
-                                                          f"limit of {self.max_memory_mb} MB (exit {code})"}
+                return {"error": "QueryError", "message": message}
             except BaseException:  # Ctrl-C and everything else: the child must not outlive the question
                 self.close()
                 raise
+
+
+def death_cause(code: int, last_words: bytes, timeout_s: float, max_memory_mb: int) -> str:
+    """Why the child stopped, from its exit status and the end of its stderr: the memory limit (an
+    allocation failed: Rust aborts, Python raises MemoryError), the time limit (its own ``alarm()``),
+    a signal from elsewhere (a crash such as SIGSEGV, or a kill), or an exit code. Each is said as
+    what it is: a crash is never reported as the memory limit."""
+    if any(mark in last_words for mark in _OUT_OF_MEMORY):
+        return f"the query was stopped: it needed more than the memory limit of {max_memory_mb} MB"
+    if code == -signal.SIGALRM:
+        return f"the query was stopped after its time limit of {timeout_s:g} s"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = "an unknown signal"
+        why = {signal.SIGSEGV: "a crash in the query engine", signal.SIGBUS: "a crash in the query engine",
+               signal.SIGILL: "a crash in the query engine", signal.SIGABRT: "the query engine aborted",
+               signal.SIGKILL: "killed from outside, for example by the system's out-of-memory killer"}.get(-code)
+        return (f"the query process died from signal {-code} ({name}{'; ' + why if why else ''}); "
+                f"no answer was produced")
+    detail = last_words.decode("utf-8", "replace").strip().splitlines()
+    tail = f": {detail[-1][:300]}" if detail else ""
+    return f"the query process stopped with exit code {code} before answering{tail}"
 
 
 def serve(answer: Callable[[Any, dict[str, Any]], dict[str, Any]], make_engines: Callable[[Path], Any]) -> None:

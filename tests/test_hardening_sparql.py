@@ -153,7 +153,7 @@ class _Hostile(http.server.BaseHTTPRequestHandler):
 
 
 HOSTILE = {
-    "/garbage": (b"<html>oops</html>", "did not return complete SPARQL JSON"),
+    "/garbage": (b"<html>oops</html>", "did not return SPARQL JSON results: it answered an HTML page"),
     "/cut": (b'{"head":{"vars":["n"]},"results":{"bindings":[The SPARQL operation has been cancelled',
              "cut off"),
     "/latin1": ('{"head":{"vars":["n"]},"results":{"bindings":[{"n":{"type":"literal","value":"é"}}]}}'.encode("latin-1"),
