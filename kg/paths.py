@@ -16,6 +16,7 @@ form a hop: the projection in ``kg.network`` has no edge for them.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict, deque
 
 import networkx as nx
@@ -105,13 +106,33 @@ class PathFinder:
                     queue.append(m)
         return dist
 
+    def _distances_from(self, source: str, directed: bool, banned: set[str], limit: int) -> dict[str, int]:
+        """Hops from ``source`` to every node within ``limit`` (along edge direction when directed)."""
+        adj = self.out if directed else self.und
+        dist = {source: 0}
+        frontier = [source]
+        for d in range(1, limit + 1):
+            nxt = []
+            for n in frontier:
+                for m in adj.get(n, ()):
+                    if m not in dist and m not in banned:
+                        dist[m] = d
+                        nxt.append(m)
+            frontier = nxt
+        return dist
+
     def node_paths(self, a: str, b: str, max_hops: int, directed: bool, banned: set[str],
                    budget: int) -> tuple[list[tuple[str, ...]], bool]:
         """Every simple path a → b of at most ``max_hops`` hops (up to ``budget``; True if cut short)."""
-        adj = self._sorted_out if directed else self._sorted_und
+        full = self._sorted_out if directed else self._sorted_und
         dist = self._distances_to(b, directed, banned)  # a lower bound on the hops still needed
         if dist.get(a, max_hops + 1) > max_hops:
             return [], False
+        # Only nodes that can lie on such a path (hops from a + hops to b within max_hops) are walked:
+        # a hub's thousands of neighbours are filtered once here, not once per visit of the hub.
+        reach = self._distances_from(a, directed, banned, max_hops)
+        near = {n for n, d in reach.items() if d + dist.get(n, max_hops + 1) <= max_hops}
+        adj = {n: [m for m in full.get(n, ()) if m in near] for n in near}
         out: list[tuple[str, ...]] = []
         path, on_path = [a], {a}
 
@@ -228,22 +249,91 @@ def find_paths(G: nx.MultiDiGraph, a: str, b: str, *, max_hops: int = 4, limit: 
     if via_type:
         raw = [p for p in raw if any(G.nodes[n].get("type") in via_types for n in p[1:-1])]
     signs = load_schema().signs
-    results = [_make_path(G, finder, p, directed, signs) for p in raw]
+    ranker = _Ranker(finder, directed, signs)
+    hubs_seen: set[str] = set()
+    every_path_has_hub = bool(raw)
+    keyed: list[tuple[tuple[int, bool, float, int, tuple[str, ...]], tuple[str, ...]]] = []
+    want = None if sign is None else (1 if sign == "up" else -1)
+    for p in raw:
+        path_hubs = [n for n in p[1:-1] if n in finder.hubs]
+        hubs_seen.update(path_hubs)
+        every_path_has_hub = every_path_has_hub and bool(path_hubs)
+        if no_hubs and path_hubs:
+            continue
+        if observed_only and not ranker.observed(p):
+            continue
+        if want is not None and ranker.net_effect(p) != want:
+            continue
+        keyed.append(((len(p) - 1, bool(path_hubs), -ranker.score(p), -ranker.evidence(p), p), p))
     hub_only: tuple[EntityRef, ...] = ()
-    if results and all(r.hubs for r in results):
-        hub_only = tuple(entity_ref(G, h) for h in sorted({h for r in results for h in r.hubs}))
-    if no_hubs:
-        results = [r for r in results if not r.hubs]
-    if observed_only:
-        results = [r for r in results if all(observed_hop(h) for h in r.hops)]
-    if sign:
-        results = [r for r in results if r.net_effect == (1 if sign == "up" else -1)]
-    results.sort(key=lambda r: (r.length, bool(r.hubs), -r.score, -r.evidence, tuple(n.id for n in r.nodes)))
-    shown = results if limit is None else results[:limit]
+    if every_path_has_hub:
+        hub_only = tuple(entity_ref(G, h) for h in sorted(hubs_seen))
+    # rank on keys from per-hop memos; only the paths shown are built in full
+    best = sorted(keyed) if limit is None else heapq.nsmallest(limit, keyed)
+    shown = [_make_path(G, finder, p, directed, signs, ranker) for _, p in best]
     filters = {"via": via_type, "avoid": sorted(banned), "no_hubs": no_hubs, "observed_only": observed_only,
                "sign": sign}
-    return PathAnswer(entity_ref(G, src), entity_ref(G, dst), max_hops, directed, tuple(shown), len(results),
+    return PathAnswer(entity_ref(G, src), entity_ref(G, dst), max_hops, directed, tuple(shown), len(keyed),
                       truncated, filters, negative_evidence(G, finder, src, dst), hub_only)
+
+
+class _Ranker:
+    """The ranking facts of candidate paths from memos per hop, so tens of thousands of candidates
+    through hubs cost a few dict look-ups each instead of a full ``PathResult`` each.
+
+    Every value equals what ``_make_path`` computes for the same path (the score multiplies the same
+    factors in the same order, so the floats are identical); the memos live for one search."""
+
+    def __init__(self, finder: PathFinder, directed: bool, signs: dict[str, int]):
+        self.finder, self.directed, self.signs = finder, directed, signs
+        self._hops: dict[tuple[str, str], Hop] = {}
+        self._degree: dict[tuple[str, str], float] = {}
+        self._weight: dict[tuple[str, str], float] = {}
+        self._claims: dict[tuple[str, str], frozenset[str]] = {}
+        self._observed: dict[tuple[str, str], bool] = {}
+
+    def hop(self, u: str, v: str) -> Hop:
+        h = self._hops.get((u, v))
+        if h is None:
+            h = self._hops[(u, v)] = self.finder.hop(u, v, self.directed)
+        return h
+
+    def score(self, nodes: tuple[str, ...]) -> float:
+        deg = self.finder.degree
+        s = 1.0
+        pairs = list(zip(nodes, nodes[1:], strict=False))
+        for e in pairs:
+            f = self._degree.get(e)
+            if f is None:
+                f = self._degree[e] = (max(deg.get(e[0], 1), 1) * max(deg.get(e[1], 1), 1)) ** -DAMPING
+            s *= f
+        for e in pairs:
+            w = self._weight.get(e)
+            if w is None:
+                w = self._weight[e] = hop_weight(self.hop(*e))
+            s *= w
+        return s
+
+    def evidence(self, nodes: tuple[str, ...]) -> int:
+        ids: set[str] = set()
+        for e in zip(nodes, nodes[1:], strict=False):
+            c = self._claims.get(e)
+            if c is None:
+                c = self._claims[e] = frozenset(x.id for x in self.hop(*e).claims)
+            ids |= c
+        return len(ids)
+
+    def observed(self, nodes: tuple[str, ...]) -> bool:
+        for e in zip(nodes, nodes[1:], strict=False):
+            o = self._observed.get(e)
+            if o is None:
+                o = self._observed[e] = observed_hop(self.hop(*e))
+            if not o:
+                return False
+        return True
+
+    def net_effect(self, nodes: tuple[str, ...]) -> int | None:
+        return net_effect(tuple(self.hop(u, v) for u, v in zip(nodes, nodes[1:], strict=False)), self.signs)
 
 
 def type_family(name: str) -> tuple[str, frozenset[str]]:
@@ -252,8 +342,9 @@ def type_family(name: str) -> tuple[str, frozenset[str]]:
 
 
 def _make_path(G: nx.MultiDiGraph, finder: PathFinder, nodes: tuple[str, ...], directed: bool,
-               signs: dict[str, int]) -> PathResult:
-    hops = tuple(finder.hop(u, v, directed) for u, v in zip(nodes, nodes[1:], strict=False))
+               signs: dict[str, int], ranker: _Ranker | None = None) -> PathResult:
+    hop = ranker.hop if ranker else (lambda u, v: finder.hop(u, v, directed))
+    hops = tuple(hop(u, v) for u, v in zip(nodes, nodes[1:], strict=False))
     claims = {c.id: c for h in hops for c in h.claims}
     docs = tuple(sorted({c.document for c in claims.values()}))
     hubs = tuple(n for n in nodes[1:-1] if n in finder.hubs)
