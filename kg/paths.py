@@ -9,9 +9,13 @@ then weighted by how well it explains: 1 for a hop that follows the arrow and re
 own finding (or on the entity registry), halved when it runs against every arrow (two causes of
 one effect are weaker than a chain), halved again when only background statements support it.
 
-Search is done here in NetworkX terms (a bounded depth-first search pruned by distance to the
-target), never with SPARQL property paths, whose cost cannot be bounded. Negated claims never
-form a hop: the projection in ``kg.network`` has no edge for them.
+Search is done here in NetworkX terms, never with SPARQL property paths, whose cost cannot be
+bounded: a depth-first search over the nodes within reach of both ends, one path length at a time
+(fewest hops rank first). Once the shorter lengths fill the page, longer paths are counted, not
+built, so a hub with thousands of neighbours no longer means tens of thousands of scored paths;
+the answer (paths, ``found``, the hub warning) is the one ranking every path would give, and
+MAX_PATHS_SEEN still stops a search that would walk more paths than that (``truncated``).
+Negated claims never form a hop: the projection in ``kg.network`` has no edge for them.
 """
 
 from __future__ import annotations
