@@ -225,9 +225,14 @@ class Claim:
         """Each number the claim reports, as one readable line."""
         return tuple(q.describe() for q in self.qualifiers)
 
-    @property
+    @cached_property
     def id(self) -> str:
-        """Content hash: stable across rebuilds, different for any change of meaning or quote."""
+        """Content hash: stable across rebuilds, different for any change of meaning or quote.
+
+        Computed once per claim and kept in the instance's ``__dict__`` (a path search reads it a
+        million times at x100): the claim is frozen, so its content, and so its hash, never changes;
+        equality, ordering and hashing still use the fields only, and ``dataclasses.replace`` makes a
+        new claim that hashes afresh."""
         parts = [self.subject, self.predicate, self.object, self.document, self.quote,
                  "neg" if self.negated else "pos", self.model or "", self.species or ""]
         if self.context:  # context joins the identity; claims without one keep their ids

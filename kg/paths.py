@@ -9,14 +9,21 @@ then weighted by how well it explains: 1 for a hop that follows the arrow and re
 own finding (or on the entity registry), halved when it runs against every arrow (two causes of
 one effect are weaker than a chain), halved again when only background statements support it.
 
-Search is done here in NetworkX terms (a bounded depth-first search pruned by distance to the
-target), never with SPARQL property paths, whose cost cannot be bounded. Negated claims never
-form a hop: the projection in ``kg.network`` has no edge for them.
+Search is done here in NetworkX terms, never with SPARQL property paths, whose cost cannot be
+bounded: a depth-first search over the nodes within reach of both ends, one path length at a time
+(fewest hops rank first). Once the shorter lengths fill the page, longer paths are counted, not
+built, so a hub with thousands of neighbours no longer means tens of thousands of scored paths;
+the answer (paths, ``found``, the hub warning) is the one ranking every path would give, and
+MAX_PATHS_SEEN still stops a search that would walk more paths than that (``truncated``).
+Negated claims never form a hop: the projection in ``kg.network`` has no edge for them.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import networkx as nx
 
@@ -105,38 +112,55 @@ class PathFinder:
                     queue.append(m)
         return dist
 
+    def _distances_from(self, source: str, directed: bool, banned: set[str], limit: int) -> dict[str, int]:
+        """Hops from ``source`` to every node within ``limit`` (along edge direction when directed)."""
+        adj = self.out if directed else self.und
+        dist = {source: 0}
+        frontier = [source]
+        for d in range(1, limit + 1):
+            nxt = []
+            for n in frontier:
+                for m in adj.get(n, ()):
+                    if m not in dist and m not in banned:
+                        dist[m] = d
+                        nxt.append(m)
+            frontier = nxt
+        return dist
+
+    def search(self, a: str, b: str, max_hops: int, directed: bool, banned: set[str]) -> Search | None:
+        """The part of the graph any simple path a → b of at most ``max_hops`` hops can use (None when
+        there is no such path): nodes whose hops from ``a`` plus hops to ``b`` fit in ``max_hops``, each
+        with its neighbours among them, so a hub's thousands of neighbours are filtered once here and
+        not once per visit of the hub."""
+        full = self._sorted_out if directed else self._sorted_und
+        dist = self._distances_to(b, directed, banned)  # a lower bound on the hops still needed
+        if dist.get(a, max_hops + 1) > max_hops:
+            return None
+        reach = self._distances_from(a, directed, banned, max_hops)
+        near = {n for n, d in reach.items() if d + dist.get(n, max_hops + 1) <= max_hops}
+        adj = {n: [m for m in full.get(n, ()) if m in near] for n in near}
+        into_b = {m for m in near if m != b and b in adj[m]}  # the nodes one hop before b
+        return Search(a, b, max_hops, dist, adj, into_b)
+
     def node_paths(self, a: str, b: str, max_hops: int, directed: bool, banned: set[str],
                    budget: int) -> tuple[list[tuple[str, ...]], bool]:
         """Every simple path a → b of at most ``max_hops`` hops (up to ``budget``; True if cut short)."""
-        adj = self._sorted_out if directed else self._sorted_und
-        dist = self._distances_to(b, directed, banned)  # a lower bound on the hops still needed
-        if dist.get(a, max_hops + 1) > max_hops:
+        s = self.search(a, b, max_hops, directed, banned)
+        if s is None:
             return [], False
         out: list[tuple[str, ...]] = []
-        path, on_path = [a], {a}
+        for hops in range(1, max_hops + 1):
+            found, cut = s.paths(hops, budget - len(out))
+            out += found
+            if cut:
+                return out, True
+        return out, False
 
-        def walk(n: str) -> bool:
-            for m in adj.get(n, ()):
-                if m in on_path or m in banned:
-                    continue
-                if m == b:
-                    out.append((*path, b))
-                    if len(out) >= budget:
-                        return False
-                    continue
-                if len(path) + dist.get(m, max_hops + 1) > max_hops:
-                    continue
-                path.append(m)
-                on_path.add(m)
-                ok = walk(m)
-                path.pop()
-                on_path.discard(m)
-                if not ok:
-                    return False
-            return True
-
-        complete = walk(a)
-        return out, not complete
+    def hub_free_path(self, a: str, b: str, max_hops: int, directed: bool, banned: set[str]) -> bool:
+        """Whether some path a → b of at most ``max_hops`` hops passes no general hub (a shortest path
+        is simple, so a breadth-first search answers it exactly)."""
+        dist = self._distances_to(b, directed, banned | (self.hubs - {a, b}))
+        return dist.get(a, max_hops + 1) <= max_hops
 
     def score(self, nodes: tuple[str, ...], hops: tuple[Hop, ...] = ()) -> float:
         """Degree-weighted path score times hop weights (higher = more specific, better explained)."""
@@ -146,6 +170,92 @@ class PathFinder:
         for hop in hops:
             s *= hop_weight(hop)
         return s
+
+
+@dataclass
+class Search:
+    """One search's reachable part of the graph (``PathFinder.search``), walked one path length at a
+    time: the answer ranks fewer hops first, so longer paths are only counted once the shorter ones
+    fill the page, and counting the last two hops is one set intersection per prefix, not one walk
+    per path (at x100, 81,602 of SOD1-microglia's 82,003 paths have four hops)."""
+
+    a: str
+    b: str
+    max_hops: int
+    dist: dict[str, int]  # hops from each node to b
+    adj: dict[str, list[str]]  # neighbours within the reachable part, sorted
+    into_b: set[str]
+    _adj_sets: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def _walk(self, hops: int, budget: int, leaf: Callable[[list[str], set[str]], int], stop: int) -> bool:
+        """Visit every simple prefix a … n that can still reach b in exactly ``hops`` hops and has
+        ``stop`` hops left, calling ``leaf`` on it (it returns how many paths it added); True if the
+        ``budget`` of paths ran out."""
+        far = self.max_hops + 1
+        path, on_path = [self.a], {self.a}
+        total = 0
+
+        def walk(n: str) -> bool:
+            nonlocal total
+            left = hops - (len(path) - 1)
+            if left == stop:
+                total += leaf(path, on_path)
+                return total >= budget
+            for m in self.adj.get(n, ()):
+                if m in on_path or m == self.b or self.dist.get(m, far) > left - 1:
+                    continue
+                path.append(m)
+                on_path.add(m)
+                cut = walk(m)
+                path.pop()
+                on_path.discard(m)
+                if cut:
+                    return True
+            return False
+
+        return walk(self.a)
+
+    def paths(self, hops: int, budget: int) -> tuple[list[tuple[str, ...]], bool]:
+        """Every simple path of exactly ``hops`` hops, in the order of the sorted neighbours (up to
+        ``budget``; True if cut short)."""
+        out: list[tuple[str, ...]] = []
+        if budget <= 0:
+            return out, True
+
+        def leaf(path: list[str], on_path: set[str]) -> int:
+            if self.b in self._neighbours(path[-1]):
+                out.append((*path, self.b))
+                return 1
+            return 0
+
+        cut = self._walk(hops, budget, leaf, stop=1)
+        return out, cut
+
+    def count(self, hops: int, budget: int, interior_ban: frozenset[str] = frozenset()) -> tuple[int, bool]:
+        """How many simple paths of exactly ``hops`` hops there are whose inner nodes avoid
+        ``interior_ban`` (up to ``budget``; True if cut short)."""
+        if budget <= 0:
+            return 0, True
+        if hops == 1:
+            return int(self.b in self._neighbours(self.a)), budget <= 1
+        n_found = 0
+
+        def leaf(path: list[str], on_path: set[str]) -> int:
+            nonlocal n_found
+            if interior_ban and any(n in interior_ban for n in path[1:]):
+                return 0
+            k = len((self._neighbours(path[-1]) & self.into_b).difference(on_path, interior_ban))
+            n_found += k
+            return k
+
+        cut = self._walk(hops, budget, leaf, stop=2)
+        return min(n_found, budget), cut
+
+    def _neighbours(self, n: str) -> frozenset[str]:
+        got = self._adj_sets.get(n)
+        if got is None:
+            got = self._adj_sets[n] = frozenset(self.adj.get(n, ()))
+        return got
 
 
 def hop_weight(hop: Hop) -> float:
@@ -224,26 +334,113 @@ def find_paths(G: nx.MultiDiGraph, a: str, b: str, *, max_hops: int = 4, limit: 
     if banned & {src, dst}:
         raise AlskgError("a path cannot avoid one of its own ends")
     via_type, via_types = type_family(via) if via else (None, frozenset())
-    raw, truncated = finder.node_paths(src, dst, max_hops, directed, banned, MAX_PATHS_SEEN)
-    if via_type:
-        raw = [p for p in raw if any(G.nodes[n].get("type") in via_types for n in p[1:-1])]
+    search = finder.search(src, dst, max_hops, directed, banned)
+    # Paths are walked one length at a time, fewest hops first as they rank; once the shorter ones fill
+    # the page, longer ones are only counted (for ``found``), never built. Per-path filters (via,
+    # observed_only, sign), an unlimited page and a hub-only answer (it names every hub on every path)
+    # need every path, so they walk them all, as before (up to MAX_PATHS_SEEN).
+    count_tail = (search is not None and limit is not None and not via_type and not observed_only
+                  and sign is None and (not finder.hubs or finder.hub_free_path(src, dst, max_hops, directed, banned)))
     signs = load_schema().signs
-    results = [_make_path(G, finder, p, directed, signs) for p in raw]
+    ranker = _Ranker(finder, directed, signs)
+    hubs_seen: set[str] = set()
+    every_path_has_hub = True
+    keyed: list[tuple[tuple[int, bool, float, int, tuple[str, ...]], tuple[str, ...]]] = []
+    want = None if sign is None else (1 if sign == "up" else -1)
+    seen = counted = 0
+    truncated = False
+    for hops in range(1, max_hops + 1) if search is not None else ():
+        if count_tail and limit is not None and len(keyed) >= limit:
+            n, truncated = search.count(hops, MAX_PATHS_SEEN - seen, finder.hubs if no_hubs else frozenset())
+            seen += n
+            counted += n
+        else:
+            raw, truncated = search.paths(hops, MAX_PATHS_SEEN - seen)
+            seen += len(raw)
+            for p in raw:
+                if via_type and not any(G.nodes[n].get("type") in via_types for n in p[1:-1]):
+                    continue
+                path_hubs = [n for n in p[1:-1] if n in finder.hubs]
+                hubs_seen.update(path_hubs)
+                every_path_has_hub = every_path_has_hub and bool(path_hubs)
+                if no_hubs and path_hubs:
+                    continue
+                if observed_only and not ranker.observed(p):
+                    continue
+                if want is not None and ranker.net_effect(p) != want:
+                    continue
+                keyed.append(((hops, bool(path_hubs), -ranker.score(p), -ranker.evidence(p), p), p))
+        if truncated:
+            break
     hub_only: tuple[EntityRef, ...] = ()
-    if results and all(r.hubs for r in results):
-        hub_only = tuple(entity_ref(G, h) for h in sorted({h for r in results for h in r.hubs}))
-    if no_hubs:
-        results = [r for r in results if not r.hubs]
-    if observed_only:
-        results = [r for r in results if all(observed_hop(h) for h in r.hops)]
-    if sign:
-        results = [r for r in results if r.net_effect == (1 if sign == "up" else -1)]
-    results.sort(key=lambda r: (r.length, bool(r.hubs), -r.score, -r.evidence, tuple(n.id for n in r.nodes)))
-    shown = results if limit is None else results[:limit]
+    if hubs_seen and every_path_has_hub and not count_tail:
+        hub_only = tuple(entity_ref(G, h) for h in sorted(hubs_seen))
+    # rank on keys from per-hop memos; only the paths shown are built in full
+    best = sorted(keyed) if limit is None else heapq.nsmallest(limit, keyed)
+    shown = [_make_path(G, finder, p, directed, signs, ranker) for _, p in best]
     filters = {"via": via_type, "avoid": sorted(banned), "no_hubs": no_hubs, "observed_only": observed_only,
                "sign": sign}
-    return PathAnswer(entity_ref(G, src), entity_ref(G, dst), max_hops, directed, tuple(shown), len(results),
+    return PathAnswer(entity_ref(G, src), entity_ref(G, dst), max_hops, directed, tuple(shown), len(keyed) + counted,
                       truncated, filters, negative_evidence(G, finder, src, dst), hub_only)
+
+
+class _Ranker:
+    """The ranking facts of candidate paths from memos per hop, so tens of thousands of candidates
+    through hubs cost a few dict look-ups each instead of a full ``PathResult`` each.
+
+    Every value equals what ``_make_path`` computes for the same path (the score multiplies the same
+    factors in the same order, so the floats are identical); the memos live for one search."""
+
+    def __init__(self, finder: PathFinder, directed: bool, signs: dict[str, int]):
+        self.finder, self.directed, self.signs = finder, directed, signs
+        self._hops: dict[tuple[str, str], Hop] = {}
+        self._degree: dict[tuple[str, str], float] = {}
+        self._weight: dict[tuple[str, str], float] = {}
+        self._claims: dict[tuple[str, str], frozenset[str]] = {}
+        self._observed: dict[tuple[str, str], bool] = {}
+
+    def hop(self, u: str, v: str) -> Hop:
+        h = self._hops.get((u, v))
+        if h is None:
+            h = self._hops[(u, v)] = self.finder.hop(u, v, self.directed)
+        return h
+
+    def score(self, nodes: tuple[str, ...]) -> float:
+        deg = self.finder.degree
+        s = 1.0
+        pairs = list(zip(nodes, nodes[1:], strict=False))
+        for e in pairs:
+            f = self._degree.get(e)
+            if f is None:
+                f = self._degree[e] = (max(deg.get(e[0], 1), 1) * max(deg.get(e[1], 1), 1)) ** -DAMPING
+            s *= f
+        for e in pairs:
+            w = self._weight.get(e)
+            if w is None:
+                w = self._weight[e] = hop_weight(self.hop(*e))
+            s *= w
+        return s
+
+    def evidence(self, nodes: tuple[str, ...]) -> int:
+        ids: set[str] = set()
+        for e in zip(nodes, nodes[1:], strict=False):
+            c = self._claims.get(e)
+            if c is None:
+                c = self._claims[e] = frozenset(x.id for x in self.hop(*e).claims)
+            ids |= c
+        return len(ids)
+
+    def observed(self, nodes: tuple[str, ...]) -> bool:
+        for e in zip(nodes, nodes[1:], strict=False):
+            o = self._observed.get(e)
+            if o is None:
+                o = self._observed[e] = observed_hop(self.hop(*e))
+            if not o:
+                return False
+        return True
+
+    def net_effect(self, nodes: tuple[str, ...]) -> int | None:
+        return net_effect(tuple(self.hop(u, v) for u, v in zip(nodes, nodes[1:], strict=False)), self.signs)
 
 
 def type_family(name: str) -> tuple[str, frozenset[str]]:
@@ -252,8 +449,9 @@ def type_family(name: str) -> tuple[str, frozenset[str]]:
 
 
 def _make_path(G: nx.MultiDiGraph, finder: PathFinder, nodes: tuple[str, ...], directed: bool,
-               signs: dict[str, int]) -> PathResult:
-    hops = tuple(finder.hop(u, v, directed) for u, v in zip(nodes, nodes[1:], strict=False))
+               signs: dict[str, int], ranker: _Ranker | None = None) -> PathResult:
+    hop = ranker.hop if ranker else (lambda u, v: finder.hop(u, v, directed))
+    hops = tuple(hop(u, v) for u, v in zip(nodes, nodes[1:], strict=False))
     claims = {c.id: c for h in hops for c in h.claims}
     docs = tuple(sorted({c.document for c in claims.values()}))
     hubs = tuple(n for n in nodes[1:-1] if n in finder.hubs)
