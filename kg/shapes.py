@@ -26,7 +26,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -119,36 +119,57 @@ class GraphParts:
         """``predicates``: keep only statements with these predicates (``Shapes.predicates``: the others
         cannot change a result, and leaving them out makes validation a third cheaper)."""
         self.by_subject: dict[str, list[Statement]] = defaultdict(list)
+        self.typing: dict[str, list[Statement]] = defaultdict(list)  # node → its rdf:type statements
         for st in statements:
             if predicates is None or st[1] in predicates:
                 self.by_subject[st[0]].append(st)
+                if st[1] == TYPE:
+                    self.typing[st[0]].append(st)
         self.subclass = sorted({st for sts in self.by_subject.values() for st in sts if st[1] == SUBCLASS})
 
     @cached_property
-    def types(self) -> dict[str, set[str]]:
-        """Node → its classes and their superclasses (N-Triples IRIs)."""
+    def types(self) -> Mapping[str, set[str]]:
+        """Node → its classes and their superclasses (N-Triples IRIs), worked out for a node when it
+        is first asked for (only the nodes of a failed result are: a message is looked up by class)."""
         sup: dict[str, set[str]] = defaultdict(set)
         for s, _, o in self.subclass:
             sup[s].add(o)
-        out: dict[str, set[str]] = {}
-        for node, sts in self.by_subject.items():
-            todo = [o for _, p, o in sts if p == TYPE]
+        return _Types(self.typing, sup)
+
+    def context(self, focus: Sequence[Statement]) -> list[Statement]:
+        """The typing ``focus`` needs: ``rdf:type`` of every node it points at, and the class hierarchy."""
+        out = list(self.subclass)
+        typing = self.typing
+        for o in sorted({o for _, _, o in focus if o[0] == "<" and o in typing}):
+            out.extend(typing[o])
+        return out
+
+
+class _Types(Mapping):
+    """Node → its classes and superclasses, computed per node on first use."""
+
+    def __init__(self, typing: Mapping[str, list[Statement]], sup: Mapping[str, set[str]]):
+        self._typing, self._sup, self._memo = typing, sup, {}
+
+    def __getitem__(self, node: str) -> set[str]:
+        if node not in self._memo:
+            todo = [o for _, _, o in self._typing.get(node, ())]
             seen: set[str] = set()
             while todo:
                 c = todo.pop()
                 if c not in seen:
                     seen.add(c)
-                    todo.extend(sup.get(c, ()))
-            if seen:
-                out[node] = seen
-        return out
+                    todo.extend(self._sup.get(c, ()))
+            self._memo[node] = seen
+        if not self._memo[node]:
+            raise KeyError(node)
+        return self._memo[node]
 
-    def context(self, focus: Sequence[Statement]) -> list[Statement]:
-        """The typing ``focus`` needs: ``rdf:type`` of every node it points at, and the class hierarchy."""
-        out = list(self.subclass)
-        for o in sorted({o for _, _, o in focus if o.startswith("<")}):
-            out.extend(st for st in self.by_subject.get(o, ()) if st[1] == TYPE)
-        return out
+    def __iter__(self) -> Iterator[str]:
+        return (n for n in self._typing if n in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def document_focus(seeds: Seeds, document: str) -> list[Statement]:
@@ -250,11 +271,9 @@ def _version(shapes: Shapes) -> bytes:
 def _unit_key(version: bytes, focus: Sequence[Statement], context: Sequence[Statement]) -> str:
     """The key of a unit's entry: everything rudof reads to validate it (and the messages' typing)."""
     h = hashlib.sha256(version)
-    for s, p, o in focus:
-        h.update(f"{s} {p} {o}\n".encode("utf-8", "surrogatepass"))
-    h.update(b"\0context\0")
-    for s, p, o in context:
-        h.update(f"{s} {p} {o}\n".encode("utf-8", "surrogatepass"))
+    h.update("\n".join(" ".join(st) for st in focus).encode("utf-8", "surrogatepass"))
+    h.update(b"\n\0context\0\n")
+    h.update("\n".join(" ".join(st) for st in context).encode("utf-8", "surrogatepass"))
     return "shapes-" + h.hexdigest()[:40]
 
 
@@ -280,8 +299,12 @@ def _located(seeds: Seeds, found: list[Violation]) -> list[Problem]:
     def shown(file: str) -> str:
         return str(given / file)
 
-    where = {str(ENT[e.id]): (shown(e.where.file), e.where.line) for e in seeds.entities}
-    where.update({str(CLAIM[c.id]): (shown(c.where.file), c.where.line) for c in seeds.claims})
+    if not found:
+        return []
+    wanted = {v.focus.split("-q")[0] for v in found}  # only the places of the nodes that failed
+    where = {str(ENT[e.id]): (shown(e.where.file), e.where.line) for e in seeds.entities if str(ENT[e.id]) in wanted}
+    where.update({str(CLAIM[c.id]): (shown(c.where.file), c.where.line) for c in seeds.claims
+                  if str(CLAIM[c.id]) in wanted})
     where.update({str(DOC[d.id]): (str(Path(seeds.root) / "documents.tsv"), 1) for d in seeds.documents})
     return [
         Problem(*where.get(v.focus.split("-q")[0], ("(graph)", 0)),
