@@ -130,3 +130,22 @@ def test_units_are_validated_in_parts_of_bounded_size(real_built, cache, validat
     validated.clear()
     assert shacl_problems(real_built.seeds, statements) == []
     assert validated == []
+
+
+def test_validate_after_edits_reports_what_a_fresh_run_reports(mini_seeds, cache):
+    """The CLI loop: ok, an edit that breaks a claim, the same problems from a warm and a cold cache,
+    the edit undone: ok again (a cached failure is never remembered as a pass, nor the reverse)."""
+    from helpers import invoke
+
+    args = ("validate", "--seeds", str(mini_seeds))
+    assert invoke(*args).returncode == 0
+    assert invoke(*args).returncode == 0
+    claims = mini_seeds / "claims" / "glia-sod1-2008.yaml"
+    original = claims.read_text(encoding="utf-8")
+    claims.write_text(original.replace("predicate: regulates", "predicate: regulatez"), encoding="utf-8")
+    warm = invoke(*args)
+    assert warm.returncode == 1 and "unknown predicate 'regulatez'" in warm.stderr
+    cold = invoke(*args, env={"ALSKG_CACHE": str(cache.parent / "other-cache")})
+    assert (cold.returncode, cold.stdout, cold.stderr) == (warm.returncode, warm.stdout, warm.stderr)
+    claims.write_text(original, encoding="utf-8")
+    assert invoke(*args).returncode == 0
