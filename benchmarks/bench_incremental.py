@@ -1,7 +1,7 @@
 """Benchmark, run by hand: the curator's loop at scale — one cold command, then edit one claims file.
 
     python benchmarks/synthetic_seeds.py --scale 100 --out DIR
-    python benchmarks/bench_incremental.py --seeds DIR [--cache DIR] [--file claims/X.yaml]
+    python benchmarks/bench_incremental.py --seeds DIR [--cache DIR] [--file claims/X.yaml] [--validate-only]
 
 With an empty cache (``--cache``, default a new temporary folder) it runs, each in a child process:
 a cold ``path SOD1 microglia`` (the seeds are read file by file into the per-file cache, the graph is
@@ -11,6 +11,10 @@ and runs the seeds' reading alone (``read_seeds``: the part of ``validate`` that
 ``validate``, the cold ``path`` that rebuilds the graph entry, and warm ``path`` and ``query``. The
 edit is undone at the end. Each line: wall time, CPU time (user + system of the child) and peak
 resident memory (``ru_maxrss``). CPU time is the honest number on a shared machine.
+
+With ``--validate-only`` it runs the edit–validate loop alone: a cold ``validate`` (empty cache), the
+edit, ``validate`` again, and then the stages of that validation in one child process (CPU time of
+each: reading the seeds, statements, N-Quads, SHACL, the violation queries' load and each query).
 """
 
 from __future__ import annotations
@@ -24,6 +28,32 @@ import time
 from pathlib import Path
 
 ALSKG = [sys.executable, "-m", "kg"]
+STAGES = """
+import sys, time
+from pathlib import Path
+import pyoxigraph as ox
+from kg.build import Built
+from kg.query import Engines, run, shipped_queries
+from kg.schema import load_schema
+from kg.seeds import read_seeds
+from kg.shapes import shacl_problems
+t = time.process_time()
+def stage(name):
+    global t
+    now = time.process_time()
+    print(f"| {name} | {now - t:.2f} s |", flush=True)
+    t = now
+schema = load_schema(); stage("imports, schema")
+seeds, problems = read_seeds(Path(sys.argv[1]), schema); stage("read and check the seeds (per-file cache)")
+built = Built(seeds, schema); statements = [*built.schema_statements, *built.data_statements]; stage("statements")
+nq = built.nquads; stage("N-Quads (sorted)")
+shacl_problems(seeds, statements); stage("SHACL (per-document cache)")
+store = ox.Store(); store.load(nq, format=ox.RdfFormat.N_QUADS); stage("Oxigraph load (violation queries)")
+engines = Engines(Path("-"), _ox=store)
+for q in shipped_queries():
+    if q.name.startswith("violation-"):
+        run(q, {}, engines); stage(f"`{q.name}.rq`")
+"""
 READ_SEEDS = ("import sys; from pathlib import Path; from kg.seeds import read_seeds; "
               "s, p = read_seeds(Path(sys.argv[1])); print(len(s.claims), 'claims', len(p), 'problems')")
 
@@ -45,11 +75,15 @@ def main() -> None:
     ap.add_argument("--seeds", type=Path, required=True)
     ap.add_argument("--cache", type=Path, default=None)
     ap.add_argument("--file", default=None, help="the claims file to edit, relative to the seeds")
+    ap.add_argument("--validate-only", action="store_true", help="only the edit-validate loop and its stages")
     args = ap.parse_args()
     cache = args.cache or Path(tempfile.mkdtemp(prefix="alskg-incr-"))
     env = {**os.environ, "ALSKG_CACHE": str(cache)}
     s = ["--seeds", str(args.seeds)]
     print("| step | wall | CPU | peak memory |\n|---|---|---|---|")
+    if args.validate_only:
+        validate_loop(args, env)
+        return
     run("cold `path SOD1 microglia` (empty cache)", [*ALSKG, "path", "SOD1", "microglia", *s], env)
     run("warm `path SOD1 microglia`", [*ALSKG, "path", "SOD1", "microglia", *s], env)
     run("first `query documents` (builds the store)", [*ALSKG, "query", "documents", *s], env)
@@ -65,6 +99,24 @@ def main() -> None:
         run("warm `path SOD1 microglia`", [*ALSKG, "path", "SOD1", "microglia", *s], env)
         run("first `query documents`", [*ALSKG, "query", "documents", *s], env)
         run("warm `query documents`", [*ALSKG, "query", "documents", *s], env)
+    finally:
+        target.write_bytes(original)
+
+
+def validate_loop(args: argparse.Namespace, env: dict[str, str]) -> None:
+    """Cold ``validate``, one edit, ``validate`` again, and the stages of that last one."""
+    s = ["--seeds", str(args.seeds)]
+    run("cold `validate` (empty cache)", [*ALSKG, "validate", *s], env)
+    run("`validate` again, nothing changed", [*ALSKG, "validate", *s], env)
+    target = args.seeds / (args.file or next(p.relative_to(args.seeds) for p in sorted((args.seeds / "claims").glob("*.yaml"))))
+    original = target.read_bytes()
+    target.write_text(original.decode("utf-8").replace("summary: ", "summary: Edited. ", 1), encoding="utf-8")
+    try:
+        run(f"edit {target.name}, `validate`", [*ALSKG, "validate", *s], env)
+        target.write_text(original.decode("utf-8").replace("summary: ", "summary: Edited again. ", 1), encoding="utf-8")
+        print("\nStages of `validate` after another edit of the same file (CPU, one process):\n\n| stage | CPU |\n|---|---|",
+              flush=True)
+        subprocess.run([sys.executable, "-c", STAGES, str(args.seeds)], env=env, check=True)
     finally:
         target.write_bytes(original)
 

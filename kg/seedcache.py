@@ -259,18 +259,19 @@ def _problem(d: dict[str, Any]) -> Problem:
 class FileCache:
     """Sealed per-file entries in ``<root>/files``; every failure to read or write one is a miss."""
 
-    def __init__(self, root: Path, secret: bytes):
-        self.folder = root / "files"
+    def __init__(self, root: Path, secret: bytes, folder: str = "files"):
+        self.folder = root / folder
         self.secret = secret
         self._pruned = False
 
     @classmethod
-    def open(cls, cache_dir: Path | None = None) -> FileCache | None:
+    def open(cls, cache_dir: Path | None = None, folder: str = "files") -> FileCache | None:
         """The cache under ``cache_dir`` (default: the user's), or None if it is unsafe or unwritable:
-        reading the seeds then simply reads every file."""
+        reading the seeds then simply reads every file. ``folder``: the kind of entry (``files`` for
+        the seeds' files, ``shapes`` for the SHACL results of ``kg.shapes``), one folder each."""
         try:
             root = cachefs.secure_root(Path(cache_dir or ROOT.get() or default_cache_dir()))
-            cache = cls(root, cachefs.cache_key(root))
+            cache = cls(root, cachefs.cache_key(root), folder)
             cache.folder.mkdir(mode=0o700, exist_ok=True)
             return cache
         except cachefs.UnsafeCacheRoot as exc:
@@ -284,6 +285,16 @@ class FileCache:
 
     def get(self, key: str) -> FileResult | None:
         """The entry for ``key`` if it is intact and sealed with this cache's key; else None."""
+        body = self.get_bytes(key)
+        if body is None:
+            return None
+        try:
+            return FileResult.decode(body)
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError):
+            return None
+
+    def get_bytes(self, key: str) -> bytes | None:
+        """The body of the entry for ``key`` if it is intact and sealed with this cache's key; else None."""
         path = self._path(key)
         try:
             fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
@@ -302,17 +313,16 @@ class FileCache:
         seal, _, body = raw.partition(b"\n")
         if not cachefs.same_mac(cachefs.mac(self.secret, str(FORMAT).encode(), key.encode(), body), seal.decode("ascii", "replace")):
             return None
-        try:
-            result = FileResult.decode(body)
-        except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError):
-            return None
         if time.time() - st.st_mtime > 24 * 3600:
             with contextlib.suppress(OSError):
                 os.utime(path)  # still in use: not pruned
-        return result
+        return body
 
     def put(self, key: str, result: FileResult) -> None:
-        body = result.encode()
+        self.put_bytes(key, result.encode())
+
+    def put_bytes(self, key: str, body: bytes) -> None:
+        """Write the entry for ``key`` whole, sealed; a failure to write costs speed, never correctness."""
         seal = cachefs.mac(self.secret, str(FORMAT).encode(), key.encode(), body)
         try:
             cachefs.write_whole(self._path(key), seal.encode("ascii") + b"\n" + body)

@@ -22,9 +22,11 @@ the shapes file, by the focus node's class and the result path, as pyshacl repor
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -37,12 +39,14 @@ from kg.locations import ONTOLOGY_DIR
 from kg.model import AlskgError, Problem, Seeds
 from kg.namespaces import ALS, CLAIM, DOC, ENT, PROV
 from kg.rdf import Statement, claim_statements, document_statements
+from kg.seedcache import FileCache
 
 TYPE, SUBCLASS = f"<{RDF.type}>", f"<{RDFS.subClassOf}>"
 DERIVED, QUALIFIER = f"<{PROV.wasDerivedFrom}>", f"<{ALS.qualifier}>"
 _SHAPE_PREFIX = re.compile(r"^Shape _:\w+: ")  # rudof's own messages name blank nodes that differ run by run
 _BLANK = re.compile(r"_:\w+")
 CHUNK_STATEMENTS = 20_000  # statements per part validated in one rudof session
+CACHE_FORMAT = 1  # of the cached SHACL results (``shacl_problems``)
 
 
 @dataclass(frozen=True, order=True)
@@ -115,36 +119,57 @@ class GraphParts:
         """``predicates``: keep only statements with these predicates (``Shapes.predicates``: the others
         cannot change a result, and leaving them out makes validation a third cheaper)."""
         self.by_subject: dict[str, list[Statement]] = defaultdict(list)
+        self.typing: dict[str, list[Statement]] = defaultdict(list)  # node → its rdf:type statements
         for st in statements:
             if predicates is None or st[1] in predicates:
                 self.by_subject[st[0]].append(st)
+                if st[1] == TYPE:
+                    self.typing[st[0]].append(st)
         self.subclass = sorted({st for sts in self.by_subject.values() for st in sts if st[1] == SUBCLASS})
 
     @cached_property
-    def types(self) -> dict[str, set[str]]:
-        """Node → its classes and their superclasses (N-Triples IRIs)."""
+    def types(self) -> Mapping[str, set[str]]:
+        """Node → its classes and their superclasses (N-Triples IRIs), worked out for a node when it
+        is first asked for (only the nodes of a failed result are: a message is looked up by class)."""
         sup: dict[str, set[str]] = defaultdict(set)
         for s, _, o in self.subclass:
             sup[s].add(o)
-        out: dict[str, set[str]] = {}
-        for node, sts in self.by_subject.items():
-            todo = [o for _, p, o in sts if p == TYPE]
+        return _Types(self.typing, sup)
+
+    def context(self, focus: Sequence[Statement]) -> list[Statement]:
+        """The typing ``focus`` needs: ``rdf:type`` of every node it points at, and the class hierarchy."""
+        out = list(self.subclass)
+        typing = self.typing
+        for o in sorted({o for _, _, o in focus if o[0] == "<" and o in typing}):
+            out.extend(typing[o])
+        return out
+
+
+class _Types(Mapping):
+    """Node → its classes and superclasses, computed per node on first use."""
+
+    def __init__(self, typing: Mapping[str, list[Statement]], sup: Mapping[str, set[str]]):
+        self._typing, self._sup, self._memo = typing, sup, {}
+
+    def __getitem__(self, node: str) -> set[str]:
+        if node not in self._memo:
+            todo = [o for _, _, o in self._typing.get(node, ())]
             seen: set[str] = set()
             while todo:
                 c = todo.pop()
                 if c not in seen:
                     seen.add(c)
-                    todo.extend(sup.get(c, ()))
-            if seen:
-                out[node] = seen
-        return out
+                    todo.extend(self._sup.get(c, ()))
+            self._memo[node] = seen
+        if not self._memo[node]:
+            raise KeyError(node)
+        return self._memo[node]
 
-    def context(self, focus: Sequence[Statement]) -> list[Statement]:
-        """The typing ``focus`` needs: ``rdf:type`` of every node it points at, and the class hierarchy."""
-        out = list(self.subclass)
-        for o in sorted({o for _, _, o in focus if o.startswith("<")}):
-            out.extend(st for st in self.by_subject.get(o, ()) if st[1] == TYPE)
-        return out
+    def __iter__(self) -> Iterator[str]:
+        return (n for n in self._typing if n in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def document_focus(seeds: Seeds, document: str) -> list[Statement]:
@@ -169,34 +194,101 @@ def document_shape_problems(seeds: Seeds, document: str, parts: GraphParts, shap
     return _located(seeds, found)
 
 
-def shacl_problems(seeds: Seeds, statements: Iterable[Statement]) -> list[Problem]:
+def shacl_problems(seeds: Seeds, statements: Iterable[Statement], cache: bool = True) -> list[Problem]:
     """SHACL violations of the whole graph (schema and data statements), each located at the entity
     or claim it concerns: every document on its own (its node, the claims derived from it, their
-    qualifiers), then the other subjects in fixed-size chunks."""
+    qualifiers), then the other subjects in fixed-size chunks.
+
+    With ``cache`` each of those units' results is kept in the cache root (``shapes/``, sealed like
+    the seeds' per-file entries), keyed by everything rudof reads for it: its statements, the typing
+    of the nodes they point at, the class hierarchy, the shapes file and this code. After an edit to
+    one claims file only that document's unit is validated again; the missed units are validated
+    together in parts of about ``CHUNK_STATEMENTS`` statements, as without the cache."""
     shapes = Shapes()
     parts = GraphParts(statements, shapes.predicates)
+    units = _units(parts)
+    store = FileCache.open(folder="shapes") if cache else None
+    version = _version(shapes)
+    keys = [_unit_key(version, focus, parts.context(focus)) for focus, _ in units] if store else []
+    found: dict[int, list[Violation]] = {}
+    if store:
+        for i, key in enumerate(keys):
+            if (got := _cached(store, key)) is not None:
+                found[i] = got
+    todo = [i for i in range(len(units)) if i not in found]
+    batch: list[int] = []
+    size = 0
+    for n, i in enumerate(todo):  # missed units into parts of about CHUNK_STATEMENTS statements
+        batch.append(i)
+        size += len(units[i][0])
+        if n == len(todo) - 1 or size >= CHUNK_STATEMENTS:
+            part = [st for j in batch for st in units[j][0]]
+            violations = shapes.violations(part, parts.context(part), parts.types)
+            for j in batch:
+                found[j] = [v for v in violations if f"<{v.focus}>" in units[j][1]]
+                if store:
+                    store.put_bytes(keys[j], json.dumps([[v.focus, v.path, v.message] for v in found[j]]).encode("utf-8"))
+            batch, size = [], 0
+    return _located(seeds, sorted({v for vs in found.values() for v in vs}))
+
+
+def _units(parts: GraphParts) -> list[tuple[list[Statement], set[str]]]:
+    """(statements, subjects) of each unit validated and cached on its own: a document with its
+    claims and their qualifiers (a node in the first document it is in), then the other subjects
+    (entities, the schema) in sorted order, in units of about ``CHUNK_STATEMENTS`` statements."""
     members: dict[str, list[str]] = defaultdict(list)  # document node → its claims and their qualifiers
     for subject, sts in parts.by_subject.items():
         for _, p, o in sts:
             if p == DERIVED:
                 members[o].append(subject)
                 members[o] += [q for _, p2, q in sts if p2 == QUALIFIER]
-    groups: list[list[str]] = []  # a document with its claims and qualifiers (a node in the first group it is in)
+    units: list[tuple[list[Statement], set[str]]] = []
     done: set[str] = set()
     for doc in sorted(members):
-        groups.append([n for n in dict.fromkeys([doc, *members[doc]]) if n not in done])
-        done.update(groups[-1])
-    groups += [[subject] for subject in sorted(set(parts.by_subject) - done)]
-    found: list[Violation] = []
-    part: list[Statement] = []
-    for nodes in groups:  # whole groups into parts of about CHUNK_STATEMENTS statements
-        part += [st for n in nodes for st in parts.by_subject.get(n, ())]
-        if len(part) >= CHUNK_STATEMENTS:
-            found += shapes.violations(part, parts.context(part), parts.types)
-            part = []
-    if part:
-        found += shapes.violations(part, parts.context(part), parts.types)
-    return _located(seeds, sorted(set(found)))
+        nodes = [n for n in dict.fromkeys([doc, *members[doc]]) if n not in done]
+        done.update(nodes)
+        units.append(([st for n in nodes for st in parts.by_subject.get(n, ())], set(nodes)))
+    rest: tuple[list[Statement], set[str]] = ([], set())
+    for subject in sorted(set(parts.by_subject) - done):
+        rest[0].extend(parts.by_subject[subject])
+        rest[1].add(subject)
+        if len(rest[0]) >= CHUNK_STATEMENTS:
+            units.append(rest)
+            rest = ([], set())
+    if rest[0]:
+        units.append(rest)
+    return units
+
+
+def _version(shapes: Shapes) -> bytes:
+    """What every unit's result depends on besides its statements: the shapes file and this code."""
+    h = hashlib.sha256(f"alskg-shapes-{CACHE_FORMAT}-{getattr(pyrudof, '__version__', '')}".encode())
+    h.update(Path(__file__).read_bytes())
+    h.update(shapes._text.encode("utf-8", "surrogatepass"))
+    return h.digest()
+
+
+def _unit_key(version: bytes, focus: Sequence[Statement], context: Sequence[Statement]) -> str:
+    """The key of a unit's entry: everything rudof reads to validate it (and the messages' typing)."""
+    h = hashlib.sha256(version)
+    h.update("\n".join(" ".join(st) for st in focus).encode("utf-8", "surrogatepass"))
+    h.update(b"\n\0context\0\n")
+    h.update("\n".join(" ".join(st) for st in context).encode("utf-8", "surrogatepass"))
+    return "shapes-" + h.hexdigest()[:40]
+
+
+def _cached(store: FileCache, key: str) -> list[Violation] | None:
+    body = store.get_bytes(key)
+    if body is None:
+        return None
+    try:
+        rows = json.loads(body)
+        if not isinstance(rows, list) or not all(
+                isinstance(r, list) and len(r) == 3 and all(type(x) is str for x in r) for r in rows):
+            return None
+        return [Violation(*r) for r in rows]
+    except (ValueError, RecursionError):
+        return None
 
 
 def _located(seeds: Seeds, found: list[Violation]) -> list[Problem]:
@@ -207,8 +299,12 @@ def _located(seeds: Seeds, found: list[Violation]) -> list[Problem]:
     def shown(file: str) -> str:
         return str(given / file)
 
-    where = {str(ENT[e.id]): (shown(e.where.file), e.where.line) for e in seeds.entities}
-    where.update({str(CLAIM[c.id]): (shown(c.where.file), c.where.line) for c in seeds.claims})
+    if not found:
+        return []
+    wanted = {v.focus.split("-q")[0] for v in found}  # only the places of the nodes that failed
+    where = {str(ENT[e.id]): (shown(e.where.file), e.where.line) for e in seeds.entities if str(ENT[e.id]) in wanted}
+    where.update({str(CLAIM[c.id]): (shown(c.where.file), c.where.line) for c in seeds.claims
+                  if str(CLAIM[c.id]) in wanted})
     where.update({str(DOC[d.id]): (str(Path(seeds.root) / "documents.tsv"), 1) for d in seeds.documents})
     return [
         Problem(*where.get(v.focus.split("-q")[0], ("(graph)", 0)),
