@@ -354,3 +354,15 @@ def test_any_value_in_any_claim_field_is_contained_to_the_claims_file(tmp_path_f
     # a changed subject may leave an entity unused (reported where the entity is); nothing else leaks
     leaked = [p for p in problems if short(p.file) != CLAIMS and "is used by no claim" not in p.message]
     assert leaked == []
+
+
+def test_a_document_table_for_thousands_of_documents_is_read(mini_seeds):
+    """The table cap is a guard against mistakes, not a ceiling on the literature: 6,000 documents'
+    rows (≈ 1.5 MB, more than the ×1000 synthetic seeds have) are read, not refused for their size."""
+    tsv = mini_seeds / "documents.tsv"
+    head, *rows = tsv.read_text(encoding="utf-8").splitlines()
+    extra = [rows[0].replace(rows[0].split("\t")[0], f"copy-{i}", 1) for i in range(6000)]
+    tsv.write_text("\n".join([head, *rows, *extra]) + "\n", encoding="utf-8")
+    assert tsv.stat().st_size > 1024 * 1024
+    problems = read_within(60, mini_seeds)
+    assert not [p for p in problems if "larger than" in p.message]
