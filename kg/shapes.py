@@ -125,6 +125,8 @@ class GraphParts:
                 self.by_subject[st[0]].append(st)
                 if st[1] == TYPE:
                     self.typing[st[0]].append(st)
+        for sts in self.typing.values():
+            sts.sort()  # the schema's come from an rdflib graph, in an order that varies run by run
         self.subclass = sorted({st for sts in self.by_subject.values() for st in sts if st[1] == SUBCLASS})
 
     @cached_property
@@ -250,7 +252,7 @@ def _units(parts: GraphParts) -> list[tuple[list[Statement], set[str]]]:
         units.append(([st for n in nodes for st in parts.by_subject.get(n, ())], set(nodes)))
     rest: tuple[list[Statement], set[str]] = ([], set())
     for subject in sorted(set(parts.by_subject) - done):
-        rest[0].extend(parts.by_subject[subject])
+        rest[0].extend(sorted(parts.by_subject[subject]))  # the schema's statements come in no fixed order
         rest[1].add(subject)
         if len(rest[0]) >= CHUNK_STATEMENTS:
             units.append(rest)
