@@ -12,7 +12,9 @@ document with its claims and their qualifiers, and the remaining subjects (entit
 into parts of a fixed size (a rudof session costs ≈ 70 ms to start). Each part is validated alone
 and only its own nodes' results are kept; the cost is linear in the graph, memory is bounded by the
 part size, and one document's result can be
-computed (and cached) on its own — ``document_shape_problems``. rudof reports the same violations
+computed (and cached) on its own — ``document_shape_problems``. ``shacl_problems`` keeps each
+unit's result in the cache root (``shapes/``), keyed by everything rudof reads for it, so after an
+edit to one claims file only that document is validated again. rudof reports the same violations
 as pyshacl on this shapes file (checked on the curated graph and on mutated copies when it was
 adopted; ``tests/test_hardening_speed.py`` keeps checking the constructs it uses).
 
