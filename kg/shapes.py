@@ -12,7 +12,9 @@ document with its claims and their qualifiers, and the remaining subjects (entit
 into parts of a fixed size (a rudof session costs ≈ 70 ms to start). Each part is validated alone
 and only its own nodes' results are kept; the cost is linear in the graph, memory is bounded by the
 part size, and one document's result can be
-computed (and cached) on its own — ``document_shape_problems``. rudof reports the same violations
+computed (and cached) on its own — ``document_shape_problems``. ``shacl_problems`` keeps each
+unit's result in the cache root (``shapes/``), keyed by everything rudof reads for it, so after an
+edit to one claims file only that document is validated again. rudof reports the same violations
 as pyshacl on this shapes file (checked on the curated graph and on mutated copies when it was
 adopted; ``tests/test_hardening_speed.py`` keeps checking the constructs it uses).
 
@@ -125,6 +127,8 @@ class GraphParts:
                 self.by_subject[st[0]].append(st)
                 if st[1] == TYPE:
                     self.typing[st[0]].append(st)
+        for sts in self.typing.values():
+            sts.sort()  # the schema's come from an rdflib graph, in an order that varies run by run
         self.subclass = sorted({st for sts in self.by_subject.values() for st in sts if st[1] == SUBCLASS})
 
     @cached_property
@@ -250,7 +254,7 @@ def _units(parts: GraphParts) -> list[tuple[list[Statement], set[str]]]:
         units.append(([st for n in nodes for st in parts.by_subject.get(n, ())], set(nodes)))
     rest: tuple[list[Statement], set[str]] = ([], set())
     for subject in sorted(set(parts.by_subject) - done):
-        rest[0].extend(parts.by_subject[subject])
+        rest[0].extend(sorted(parts.by_subject[subject]))  # the schema's statements come in no fixed order
         rest[1].add(subject)
         if len(rest[0]) >= CHUNK_STATEMENTS:
             units.append(rest)
