@@ -534,14 +534,25 @@ def _canon(value: str, datatype: str) -> str:
         except ValueError:
             return value
     if datatype in _NUMERIC and datatype not in (XSD + "double", XSD + "float"):
+        # Only the lexical forms XSD allows are rewritten, and only when short: an endpoint's
+        # "1e999999999"^^xsd:integer or "NaN"^^xsd:integer is printed as sent, never expanded.
+        text = value.strip()
+        pattern = _INTEGER_FORM if datatype != XSD + "decimal" else _DECIMAL_FORM
+        if len(text) > _MAX_CANON_CHARS or not pattern.fullmatch(text):
+            return value
         try:
-            d = Decimal(value)
+            d = Decimal(text)
         except InvalidOperation:
             return value
         if datatype == XSD + "decimal":
             return format(d.normalize(), "f") if d != 0 else "0"
         return str(int(d))
     return value
+
+
+_INTEGER_FORM = re.compile(r"[+-]?[0-9]+")
+_DECIMAL_FORM = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_MAX_CANON_CHARS = 1000
 
 
 def _from_ox(t: Any) -> Cell | None:

@@ -125,7 +125,7 @@ class RemoteGraph:
             self.queries += 1
             counted = run_remote(QueryDef("endpoint recount", f"SELECT (COUNT(*) AS ?n) WHERE {{ {text} }}"), {},
                                  self.url, timeout=self.timeout, max_rows=2)
-            n = int(_values(counted)[0][0]) if counted.rows else -1
+            n = _count(_values(counted)[0][0], self.url) if counted.rows else -1
             if n != len(res.rows):
                 raise QueryError(f"the endpoint {self.url} sent {len(res.rows):,} of {n:,} rows: it cut the answer "
                                  f"off without saying so (Virtuoso does at ResultSetMaxRows; raise it in "
@@ -249,13 +249,13 @@ class RemoteGraph:
             for x, n in _values(self.select(text, len(batch) + 1)):
                 eid = _local(x, ENT_NS)
                 if eid in out:
-                    out[eid] = int(n)
+                    out[eid] = _count(n, self.url)
         return out
 
     def entity_count(self) -> int:
         text = (f"SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ ?e dcterms:identifier ?id . "
                 f"FILTER(STRSTARTS(STR(?e), \"{ENT_NS}\")) }}")
-        return int(_values(self.select(text, 2))[0][0])
+        return _count(_values(self.select(text, 2))[0][0], self.url)
 
     # ---------------------------------------------------------------- neighbourhoods → projection
 
@@ -284,6 +284,10 @@ class RemoteGraph:
             ids |= {c.subject, c.object, *(x for x in (c.context.cell_type, c.context.anatomy) if x)}
         ids |= {x for s, _, o in relations for x in (s, o)}
         entities = self.entities(ids)
+        missing = sorted(ids - set(entities))
+        if missing:  # an endpoint that names entities it then does not describe (or rewrote their IRIs)
+            raise NotAlskgData(f"the endpoint {self.url} refers to {len(missing):,} alskg entities it does not "
+                               f"describe (e.g. {ENT_NS}{missing[0]}): not a complete alskg graph")
         G = project(Seeds("", (), {}, tuple(sorted(entities.values())), tuple(sorted(claims.values()))))
         supported = {(c.subject, c.predicate, c.object) for c in claims.values() if not c.negated}
         edges = {(u, k, v): d for u, v, k, d in G.edges(keys=True, data=True)}
@@ -368,6 +372,16 @@ class RemoteGraph:
         """``kg.stats.compute_stats`` from COUNT queries over the whole endpoint (exact, not sampled)."""
         self.check()
         return remote_stats(self)
+
+
+def _count(value: Any, url: str = "the endpoint") -> int:
+    """A count the endpoint sent: a non-negative integer of sane length, or a clear error (an endpoint
+    can send "NaN", "-715" or "1e999999999" where a COUNT belongs)."""
+    text = str(value).strip()
+    if not re.fullmatch(r"[0-9]{1,18}", text):
+        raise QueryError(f"{url} answered {text[:40]!r} where a count belongs: "
+                         "not an alskg-compatible SPARQL endpoint")
+    return int(text)
 
 
 def _values(res: ResultTable) -> list[tuple[Any, ...]]:
@@ -607,7 +621,7 @@ def remote_stats(remote: RemoteGraph) -> dict[str, Any]:
     by_cert = dict.fromkeys(CERTAINTIES, 0)
     total = negated = 0
     for doc, neg, status, cert, pred, ev, n in groups:
-        n = int(n)
+        n = _count(n)
         row = per_doc.setdefault(_short(doc), {"claims": 0, "numeric": 0, "negated": 0, "findings": 0,
                                                "background": 0, **{f"certainty_{k}": 0 for k in CERTAINTIES}})
         is_neg = neg in ("true", "1")
@@ -625,17 +639,17 @@ def remote_stats(remote: RemoteGraph) -> dict[str, Any]:
         total += n
         negated += n if is_neg else 0
     for doc, _neg, n in numeric:
-        per_doc[_short(doc)]["numeric"] += int(n)
+        per_doc[_short(doc)]["numeric"] += _count(n)
     return {
-        "entities": sum(int(n) for _, n in types),
+        "entities": sum(_count(n) for _, n in types),
         "claims": total,
-        "numeric_claims": sum(int(n) for _, _, n in numeric),
+        "numeric_claims": sum(_count(n) for _, _, n in numeric),
         "negated_claims": negated,
-        "entities_by_type": dict(sorted((_short(t), int(n)) for t, n in types)),
+        "entities_by_type": dict(sorted((_short(t), _count(n)) for t, n in types)),
         "claims_by_predicate": dict(sorted(by_pred.items())),
         "claims_by_evidence": dict(sorted(by_ev.items())),
         "claims_by_certainty": by_cert,
-        "claims_with_context": int(with_context[0][0]),
+        "claims_with_context": _count(with_context[0][0]),
         "documents": per_doc,
-        "entities_with_xrefs": int(xrefs[0][0]),
+        "entities_with_xrefs": _count(xrefs[0][0]),
     }

@@ -1,0 +1,48 @@
+"""A hostile or broken endpoint's data: numbers it sends where counts belong, literals that would
+expand without bound, and entities it refers to without describing (hostile re-test, session 16)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from helpers import free_port, invoke
+from kg.query import XSD, QueryError, _canon
+from kg.remote import _count
+from kg.server import running_server
+
+
+@pytest.mark.parametrize("value", ["1e999999999", "NaN", "INF", "-INF", "9" * 5000, "1_000", " 0x1A"])
+def test_odd_integer_forms_are_printed_as_sent_and_quickly(value):
+    start = time.monotonic()
+    assert _canon(value, XSD + "integer") == value
+    assert time.monotonic() - start < 1
+
+
+def test_integer_forms_xsd_allows_are_canonical():
+    assert _canon("+007", XSD + "integer") == "7"
+    assert _canon("1.50", XSD + "decimal") == "1.5"
+    assert _canon("1e5", XSD + "decimal") == "1e5"  # not an xsd:decimal form: as sent
+
+
+@pytest.mark.parametrize("value", ["NaN", "INF", "-715", "1e3", "abc", "", "1" * 40])
+def test_a_count_that_is_not_a_count_is_a_clear_error(value):
+    with pytest.raises(QueryError, match="where a count belongs"):
+        _count(value, "http://127.0.0.1:1/")
+
+
+def test_counts_are_read(real_kg):
+    assert _count(" 42 ") == 42
+
+
+def test_an_endpoint_that_refers_to_an_entity_it_does_not_describe_is_a_clear_error(real_kg, tmp_path):
+    gone = "<https://w3id.org/alskg/entity/nitric_oxide> "
+    lines = [x for x in real_kg.nq_path.read_text(encoding="utf-8").splitlines() if not x.startswith(gone)]
+    nq = tmp_path / "partial.nq"
+    nq.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with running_server(nq, port=free_port(), wait_s=30) as server:
+        for args in (("neighbors", "microglia"), ("show", "microglia")):
+            r = invoke(*args, "--endpoint", server.url)
+            assert r.returncode == 1, (args, r.stderr)
+            assert "does not describe" in r.stderr and "Traceback" not in r.stderr
