@@ -58,10 +58,15 @@ def content_key(seeds_dir: Path) -> str:
     """Hash of every file the graph depends on (seeds, ontology, graph-shaping code)."""
     h = hashlib.sha256(f"alskg-cache-{CACHE_FORMAT}".encode())
     roots = [(Path(seeds_dir), "seeds"), (ONTOLOGY_DIR, "ontology")]
+    real_seeds = Path(seeds_dir).resolve()
     for root, tag in roots:
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
             h.update(f"{tag}/{path.relative_to(root)}".encode())
             h.update(hashlib.sha256(path.read_bytes()).digest())
+            if tag == "seeds" and not path.resolve().is_relative_to(real_seeds):
+                # a seed file that leads out of the seeds folder is refused by the reader: the same
+                # bytes behind such a link must not find the entry of an earlier, valid build
+                h.update(b"\0leads-out-of-the-seeds")
     here = Path(__file__).parent
     for name in _CODE_FILES:
         h.update(name.encode())

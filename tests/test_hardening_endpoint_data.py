@@ -46,3 +46,17 @@ def test_an_endpoint_that_refers_to_an_entity_it_does_not_describe_is_a_clear_er
             r = invoke(*args, "--endpoint", server.url)
             assert r.returncode == 1, (args, r.stderr)
             assert "does not describe" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_warm_cache_does_not_let_a_link_out_of_the_seeds_through(seeds_copy, tmp_path):
+    """The same bytes behind a link that leads out of the seeds must not find an earlier build's entry
+    (the reader refuses such links; a warm cache skipped the reader)."""
+    assert invoke("show", "SOD1", "--seeds", str(seeds_copy)).returncode == 0  # warms the cache
+    claims = sorted((seeds_copy / "claims").glob("*.yaml"))[0]
+    outside = tmp_path / "outside.yaml"
+    outside.write_bytes(claims.read_bytes())
+    claims.unlink()
+    claims.symlink_to(outside)
+    r = invoke("show", "SOD1", "--seeds", str(seeds_copy))
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "outside" in r.stderr or "leads out" in r.stderr, r.stderr
