@@ -148,6 +148,21 @@ class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
             raise Unreachable(f"it redirected to {newurl!r}, which is not an http(s) URL")
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
+    def http_error_302(self, req: Any, fp: Any, code: int, msg: str, headers: Any) -> Any:
+        """Name the target before urllib decides: it refuses other schemes with a bare "HTTP 302",
+        and follows a POST's 301/302/303 as a GET without the query (the endpoint then sees none)."""
+        target = headers.get("location") or headers.get("uri")
+        if target:
+            newurl = urllib.parse.urljoin(req.full_url, target)
+            if urllib.parse.urlsplit(newurl).scheme not in ("http", "https"):
+                raise Unreachable(f"it redirected (HTTP {code}) to {newurl!r}, which is not an http(s) URL")
+            if req.data is not None:
+                raise Unreachable(f"it redirected (HTTP {code}) to {newurl!r}; a query sent by POST is not "
+                                  f"re-sent on a redirect: give that URL as the endpoint")
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
 
 def _read_body(resp: Any, max_bytes: int, deadline: _Deadline) -> bytes:
     length = resp.headers.get("Content-Length", "")

@@ -3,7 +3,9 @@ expand without bound, and entities it refers to without describing (hostile re-t
 
 from __future__ import annotations
 
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -60,3 +62,33 @@ def test_a_warm_cache_does_not_let_a_link_out_of_the_seeds_through(seeds_copy, t
     r = invoke("show", "SOD1", "--seeds", str(seeds_copy))
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert "outside" in r.stderr or "leads out" in r.stderr, r.stderr
+
+
+class _Redirect(BaseHTTPRequestHandler):
+    target = ""
+    code = 302
+
+    def _answer(self) -> None:
+        self.send_response(self.code)
+        self.send_header("Location", self.target)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, *args) -> None:  # quiet
+        pass
+
+
+@pytest.mark.parametrize("code", [301, 302, 303, 307, 308])
+@pytest.mark.parametrize("target", ["http://127.0.0.1:9/sparql", "file:///etc/passwd"])
+def test_a_redirect_is_named_with_its_target(code, target):
+    handler = type("R", (_Redirect,), {"target": target, "code": code})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        r = invoke("stats", "--endpoint", f"http://127.0.0.1:{server.server_address[1]}/")
+    finally:
+        server.shutdown()
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert f"redirected (HTTP {code}) to '{target}'" in r.stderr, r.stderr
