@@ -256,6 +256,9 @@ def _problem(d: dict[str, Any]) -> Problem:
 # ---------------------------------------------------------------- entries on disk
 
 
+_WARNED: set[str] = set()
+
+
 class FileCache:
     """Sealed per-file entries in ``<root>/files``; every failure to read or write one is a miss."""
 
@@ -275,7 +278,10 @@ class FileCache:
             cache.folder.mkdir(mode=0o700, exist_ok=True)
             return cache
         except cachefs.UnsafeCacheRoot as exc:
-            print(f"alskg: warning: not using the cache: {exc.strerror}: {exc.filename}", file=sys.stderr)
+            said = f"{exc.strerror}: {exc.filename}"
+            if said not in _WARNED:  # once per process: the seeds and the SHACL step both open it
+                _WARNED.add(said)
+                print(f"alskg: warning: not using the cache: {said}", file=sys.stderr)
             return None
         except OSError:
             return None

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import kg
-from helpers import REPO, invoke
+from helpers import REPO, invoke, run_alskg
 from kg import cachefs, seedcache
 from kg.cache import CACHE_FORMAT, content_key, read_entry, remove_unused_entries
 from kg.query import Engines
@@ -349,3 +349,12 @@ def test_a_process_under_a_memory_limit_does_not_open_the_store(mini_seeds, tmp_
     q = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     assert invoke("query", "-", "--seeds", str(mini_seeds), "--max-memory-mb", "256",
                   env={"ALSKG_CACHE": str(cache)}, input=q).returncode == 0
+
+
+def test_an_unsafe_cache_root_is_warned_about_once_per_command(mini_seeds, tmp_path):
+    cache = tmp_path / "shared-cache"
+    cache.mkdir()
+    cache.chmod(0o777)
+    r = run_alskg("validate", "--seeds", str(mini_seeds), env={"ALSKG_CACHE": str(cache)})
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.count("not using the cache") == 1, r.stderr
