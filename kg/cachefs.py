@@ -143,12 +143,33 @@ def sealed_json(secret: bytes, doc: dict) -> bytes:
     """``doc`` as JSON with a ``mac`` member sealing every other member (keys sorted, so the bytes
     are canonical)."""
     body = {k: v for k, v in doc.items() if k != "mac"}
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii")
-    return json.dumps({**body, "mac": mac(secret, b"sealed-json", canonical)}, sort_keys=True, indent=1).encode() + b"\n"
+    return json.dumps({**body, "mac": _json_mac(secret, body)}, sort_keys=True, indent=1).encode() + b"\n"
 
 
 def read_sealed_json(path: Path, secret: bytes, max_bytes: int = 16 * 1024 * 1024) -> dict | None:
     """The JSON object in ``path`` if it is a regular file whose ``mac`` seals the rest; else None."""
+    data = read_regular(path, max_bytes)
+    if data is None:
+        return None
+    try:
+        doc = json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(doc, dict):
+        return None
+    body = {k: v for k, v in doc.items() if k != "mac"}
+    return body if same_mac(_json_mac(secret, body), doc.get("mac")) else None
+
+
+def _json_mac(secret: bytes, body: dict) -> str:
+    """The seal of a JSON object: the MAC of its one canonical serialisation."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+    return mac(secret, b"sealed-json", canonical)
+
+
+def read_regular(path: Path, max_bytes: int) -> bytes | None:
+    """The bytes of ``path`` if it is a regular file (not a link, FIFO or device: opened without
+    following links and without blocking) of at most ``max_bytes``; else None."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError:
@@ -157,20 +178,12 @@ def read_sealed_json(path: Path, secret: bytes, max_bytes: int = 16 * 1024 * 102
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or st.st_size > max_bytes:
             return None
-        data = os.read(fd, max_bytes + 1)
+        with os.fdopen(os.dup(fd), "rb") as f:
+            return f.read(max_bytes + 1)
     except OSError:
         return None
     finally:
         os.close(fd)
-    try:
-        doc = json.loads(data)
-    except (ValueError, RecursionError):
-        return None
-    if not isinstance(doc, dict):
-        return None
-    body = {k: v for k, v in doc.items() if k != "mac"}
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii")
-    return body if same_mac(mac(secret, b"sealed-json", canonical), doc.get("mac")) else None
 
 
 def existing_key(root: Path) -> bytes | None:

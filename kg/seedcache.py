@@ -26,7 +26,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import stat
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -302,25 +301,14 @@ class FileCache:
     def get_bytes(self, key: str) -> bytes | None:
         """The body of the entry for ``key`` if it is intact and sealed with this cache's key; else None."""
         path = self._path(key)
-        try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-        except OSError:
+        raw = cachefs.read_regular(path, MAX_ENTRY_BYTES)
+        if raw is None:
             return None
-        try:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_ENTRY_BYTES:
-                return None
-            with os.fdopen(os.dup(fd), "rb") as f:
-                raw = f.read(MAX_ENTRY_BYTES + 1)
-        except OSError:
-            return None
-        finally:
-            os.close(fd)
         seal, _, body = raw.partition(b"\n")
         if not cachefs.same_mac(cachefs.mac(self.secret, str(FORMAT).encode(), key.encode(), body), seal.decode("ascii", "replace")):
             return None
-        if time.time() - st.st_mtime > 24 * 3600:
-            with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError):
+            if time.time() - path.stat().st_mtime > 24 * 3600:
                 os.utime(path)  # still in use: not pruned
         return body
 

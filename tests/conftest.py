@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 import kg
-from helpers import SEEDS
+from helpers import SEEDS, free_port
 from kg.build import Built, build
+from kg.server import running_server
 
 
 @pytest.fixture(scope="session")
@@ -28,6 +29,14 @@ def real_built() -> Built:
 def real_kg(tmp_path_factory) -> kg.KG:
     """The curated graph loaded through a private cache, once for the whole session."""
     return kg.load(SEEDS, tmp_path_factory.mktemp("cache"))
+
+
+@pytest.fixture(scope="module")
+def endpoint(real_kg):
+    """The real graph on a real Oxigraph server (guarded, as `alskg serve` runs it), once per module."""
+    with running_server(real_kg.nq_path, port=free_port(), wait_s=30) as server:
+        yield server.url
+    assert server.proc.poll() is not None, "the server must be stopped"
 
 
 @pytest.fixture(autouse=True)

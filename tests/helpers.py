@@ -6,10 +6,12 @@ alskg (CI installs the wheel), never the source folder that happens to be the wo
 
 from __future__ import annotations
 
+import http.client
 import os
 import socket
 import subprocess
 import sys
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,3 +56,15 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def ask_server(port: int, timeout: float = 10) -> tuple[int, bytes]:
+    """One `ASK { ?s ?p ?o }` to a SPARQL server on loopback: (HTTP status, body)."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        c.request("GET", "/query?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}),
+                  headers={"Accept": "application/sparql-results+json"})
+        resp = c.getresponse()
+        return resp.status, resp.read()
+    finally:
+        c.close()

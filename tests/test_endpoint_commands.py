@@ -28,12 +28,6 @@ from kg.stats import compute_stats
 pytestmark = pytest.mark.server
 
 
-@pytest.fixture(scope="module")
-def endpoint(real_kg):
-    with running_server(real_kg.nq_path, port=free_port(), wait_s=30) as server:
-        yield server.url
-    assert server.proc.poll() is not None, "the server must be stopped"
-
 
 @pytest.fixture(scope="module")
 def remote(endpoint) -> RemoteGraph:

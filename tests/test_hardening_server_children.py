@@ -5,19 +5,17 @@ after a restart from a request thread, whose end must not take the new Oxigraph 
 
 from __future__ import annotations
 
-import http.client
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
-import urllib.parse
 from pathlib import Path
 
 import pytest
 
-from helpers import ALSKG, free_port
+from helpers import ALSKG, ask_server, free_port
 from kg import children
 
 pytestmark = [pytest.mark.server,
@@ -62,15 +60,6 @@ def _oxigraph_of(pid: int, not_this: int = 0, wait_s: float = 60) -> int:
     pytest.fail(f"no Oxigraph child of {pid} within {wait_s} s")
 
 
-def _ask(port: int) -> tuple[int, bytes]:
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    try:
-        c.request("GET", "/query?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}),
-                  headers={"Accept": "application/sparql-results+json"})
-        resp = c.getresponse()
-        return resp.status, resp.read()
-    finally:
-        c.close()
 
 
 def _wait_answering(port: int, proc: subprocess.Popen) -> None:
@@ -78,7 +67,7 @@ def _wait_answering(port: int, proc: subprocess.Popen) -> None:
     while time.monotonic() < end:
         assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
         try:
-            if _ask(port)[0] == 200:
+            if ask_server(port, timeout=60)[0] == 200:
                 return
         except OSError:
             time.sleep(0.2)
@@ -133,13 +122,13 @@ def test_an_oxigraph_restarted_from_a_request_thread_lives_on_and_dies_with_serv
     proc, port, leftovers = serve
     first = _oxigraph_of(proc.pid)
     os.kill(first, signal.SIGKILL)
-    status, body = _ask(port)  # its request thread finds Oxigraph dead and restarts it (or the supervisor does)
+    status, body = ask_server(port, timeout=60)  # its request thread finds Oxigraph dead and restarts it (or the supervisor does)
     assert status == 200 and b"true" in body
     second = _oxigraph_of(proc.pid, not_this=first)
     leftovers.append(second)
     time.sleep(1.0)  # the request's connection is closed: its thread has ended
     assert _alive(second), "the restarted Oxigraph died with the request thread that started it"
-    assert _ask(port)[0] == 200
+    assert ask_server(port, timeout=60)[0] == 200
     proc.kill()
     proc.wait()
     assert _gone_within(second, 5), "the restarted Oxigraph outlived alskg serve (kill -9)"

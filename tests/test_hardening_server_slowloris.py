@@ -9,11 +9,10 @@ import http.client
 import socket
 import threading
 import time
-import urllib.parse
 
 import pytest
 
-from helpers import free_port
+from helpers import ask_server, free_port
 from kg.server import MAX_CONNECTIONS, Deadlines, running_server
 
 pytestmark = pytest.mark.server
@@ -33,15 +32,6 @@ def _port(server) -> int:
     return server.front.server_address[1]
 
 
-def _ask(port: int, timeout: float = 10) -> tuple[int, bytes]:
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        c.request("GET", "/query?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}),
-                  headers={"Accept": "application/sparql-results+json"})
-        resp = c.getresponse()
-        return resp.status, resp.read()
-    finally:
-        c.close()
 
 
 def _half_open(port: int, n: int) -> list[socket.socket]:
@@ -81,13 +71,13 @@ def test_slowloris_does_not_lock_out_a_real_client(server):
     socks = _half_open(port, MAX_CONNECTIONS + 44)
     try:
         start = time.monotonic()
-        status, body = _ask(port)
+        status, body = ask_server(port)
         assert status == 200 and b"true" in body, (status, body[:200])
         assert time.monotonic() - start < 8
         # and again, while the half-open ones keep coming
         more = _half_open(port, 50)
         socks += more
-        assert _ask(port)[0] == 200
+        assert ask_server(port)[0] == 200
     finally:
         for s in socks:
             s.close()
@@ -121,7 +111,7 @@ def test_half_open_connections_do_not_take_the_query_slots(server):
     socks = _half_open(port, MAX_CONNECTIONS)
     results: list[int] = []
     try:
-        threads = [threading.Thread(target=lambda: results.append(_ask(port, timeout=20)[0])) for _ in range(8)]
+        threads = [threading.Thread(target=lambda: results.append(ask_server(port, timeout=20)[0])) for _ in range(8)]
         for t in threads:
             t.start()
         for t in threads:
@@ -133,7 +123,7 @@ def test_half_open_connections_do_not_take_the_query_slots(server):
 
 
 def test_a_complete_request_still_works_after_the_storm(server):
-    assert _ask(_port(server))[0] == 200
+    assert ask_server(_port(server))[0] == 200
     c = http.client.HTTPConnection("127.0.0.1", _port(server), timeout=10)
     c.request("POST", "/query", body=b"ASK { ?s ?p ?o }", headers={"Content-Type": "application/sparql-query"})
     resp = c.getresponse()
@@ -173,7 +163,7 @@ def test_an_answer_that_streams_slowly_from_oxigraph_is_stopped_at_the_time_limi
     threading.Thread(target=front.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
     try:
         start = time.monotonic()
-        status, body = _ask(front.server_address[1], timeout=30)
+        status, body = ask_server(front.server_address[1], timeout=30)
         took = time.monotonic() - start
     finally:
         front.shutdown()

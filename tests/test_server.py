@@ -21,12 +21,6 @@ from kg.server import running_server
 pytestmark = pytest.mark.server
 
 
-@pytest.fixture(scope="module")
-def endpoint(real_kg):
-    with running_server(real_kg.nq_path, port=free_port(), wait_s=30) as server:
-        yield server.url
-    assert server.proc.poll() is not None, "the server must be stopped"
-
 
 def test_every_shipped_query_gives_the_same_answer_over_http(real_kg, endpoint):
     for q in shipped_queries():
