@@ -1,11 +1,11 @@
 """The one build: seeds folder → checked ``Seeds`` → statements and N-Quads, NetworkX projection, and
-(only for the formats that need rdflib) the RDF dataset and union graph.
+(for library users only) the rdflib dataset and union graph.
 
 ``build(seeds_dir, validate=…)`` returns a ``Built``. Its statements, N-Quads, projection, dataset
 and union graph are each computed once, on first use, and shared by every writer (``kg.serialize``),
 page (``viz.pages``), the cache (``kg.cache``) and the checks on the built graph (``kg.validate``).
-``validate`` never builds an rdflib graph of the data: it reads the statements written straight
-from the seeds (``kg.rdf``).
+Neither ``validate`` nor ``build`` makes an rdflib graph of the data: the checks read the statements
+written straight from the seeds (``kg.rdf``) and every RDF writer reads its N-Quads (``kg.serialize``).
 ``alskg validate`` is ``build(validate=True)``; ``alskg build`` is the same call followed by
 rendering every output in memory and writing them.
 """
@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-from rdflib import Dataset, Graph, URIRef
+import pyoxigraph as ox
+from rdflib import Dataset, Graph
 
 from kg.locations import ONTOLOGY_DIR
 from kg.model import Seeds, ValidationFailed
-from kg.namespaces import GRAPH_DATA, GRAPH_SCHEMA
 from kg.network import project
 from kg.rdf import (
     Statement,
@@ -45,8 +45,8 @@ class Built:
     """Everything one build makes from the seeds; derived forms are computed once, when first asked for.
 
     The statements and the N-Quads are written straight from the seeds (``kg.rdf``); they are what
-    the checks, the cache and the query engines read. The rdflib dataset and union graph are built
-    only for the formats that need rdflib's writers (Turtle, TriG, JSON-LD, KGX).
+    the checks, the cache, the query engines and every RDF writer read. The rdflib dataset and union
+    graph are made only when a library user asks for them.
     """
 
     seeds: Seeds
@@ -74,17 +74,16 @@ class Built:
         return statements_nquads(self.schema_statements, self.data_statements)
 
     @cached_property
+    def quads(self) -> list[ox.Quad]:
+        """The N-Quads as Oxigraph quads, in the file's order: what the Turtle, TriG and JSON-LD writers read."""
+        return list(ox.parse(self.nquads, format=ox.RdfFormat.N_QUADS))
+
+    @cached_property
     def data_graph(self) -> Graph:
-        """The data as an rdflib graph, built only for rdflib's writers (TriG, and the union)."""
+        """The data as an rdflib graph (for ``union``; no writer needs it)."""
         g = data_graph(self.seeds)
         bind_prefixes(g)
         return g
-
-    @cached_property
-    def named_graphs(self) -> list[tuple[URIRef, Graph]]:
-        """(name, graph) of the schema and the data graph, by name (TriG writes them in this order)."""
-        bind_prefixes(self.schema_graph)
-        return sorted([(GRAPH_SCHEMA, self.schema_graph), (GRAPH_DATA, self.data_graph)], key=lambda x: str(x[0]))
 
     @cached_property
     def dataset(self) -> Dataset:
@@ -93,10 +92,10 @@ class Built:
 
     @cached_property
     def union(self) -> Graph:
-        """Schema and data in one rdflib graph (Turtle, JSON-LD, KGX): the one copy of the data graph."""
+        """Schema and data in one rdflib graph, for library users (no writer needs it)."""
         g = Graph()
         bind_prefixes(g)
-        for _, part in self.named_graphs:
+        for part in (self.schema_graph, self.data_graph):
             for t in part:
                 g.add(t)
         return g

@@ -28,8 +28,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
 from kg.identifiers import prefix_map
-from kg.model import AlskgError, Claim
-from kg.namespaces import ALS, BIBO, DCTERMS, DOC, PREFIXES, RDF
+from kg.model import AlskgError, Claim, Seeds
+from kg.namespaces import ALS, DOC, PREFIXES
 from kg.network import all_claims
 from kg.schema import biolink_match
 
@@ -63,15 +63,17 @@ def _node_id(eid: str, xrefs: list[str]) -> str:
     return f"ALSKG:{eid}"
 
 
-def to_kgx(g: Graph, G: nx.MultiDiGraph) -> dict[str, Any]:
-    """Nodes and edges (one per claim, plus the registry's links) from the union graph and the projection."""
+def publications(seeds: Seeds) -> dict[str, list[str]]:
+    """Each document's ids as KGX ``publications`` CURIEs (DOI, then PMID)."""
+    return {d.id: [*([f"doi:{d.doi}"] if d.doi else []), *([f"PMID:{d.pmid}"] if d.pmid else [])]
+            for d in seeds.documents}
+
+
+def to_kgx(g: Graph, G: nx.MultiDiGraph, pubs: dict[str, list[str]]) -> dict[str, Any]:
+    """Nodes and edges (one per claim, plus the registry's links) from the projection; ``g`` is the schema
+    graph (Biolink and ECO mappings, knowledge levels), ``pubs`` each document's ``publications``."""
     ids = {n: _node_id(n, a["xrefs"]) for n, a in G.nodes(data=True)}
     verified = {n: ids[n] for n in ids if not ids[n].startswith("ALSKG:")}
-    pubs: dict[str, list[str]] = {}
-    for d in g.subjects(RDF.type, ALS.Document):
-        doi, pmid = g.value(d, BIBO.doi), g.value(d, BIBO.pmid)
-        pubs[str(g.value(d, DCTERMS.identifier))] = [*([f"doi:{doi}"] if doi else []),
-                                                      *([f"PMID:{pmid}"] if pmid else [])]
     nodes = []
     for n, a in sorted(G.nodes(data=True)):
         synonyms = sorted({*a["labels_ja"], *a["synonyms"]} - {a["label_en"]})
@@ -170,14 +172,14 @@ def graph_metadata(data: dict[str, Any]) -> dict[str, Any]:
             "curie_prefix_map": prefixes_used(data)}
 
 
-def kgx_json(g: Graph, G: nx.MultiDiGraph) -> bytes:
+def kgx_json(g: Graph, G: nx.MultiDiGraph, pubs: dict[str, list[str]]) -> bytes:
     """KGX JSON (``{"nodes": [...], "edges": [...]}``)."""
-    return (json.dumps(to_kgx(g, G), ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+    return (json.dumps(to_kgx(g, G, pubs), ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
 
 
-def kgx_files(g: Graph, G: nx.MultiDiGraph, name: str = "alskg") -> dict[str, bytes]:
+def kgx_files(g: Graph, G: nx.MultiDiGraph, pubs: dict[str, list[str]], name: str = "alskg") -> dict[str, bytes]:
     """KGX's own file formats: nodes and edges as JSON Lines and as TSV, the prefix map, graph metadata."""
-    data = to_kgx(g, G)
+    data = to_kgx(g, G, pubs)
 
     def jsonl(records: list[dict[str, Any]]) -> bytes:
         return "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records).encode("utf-8")

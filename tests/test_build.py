@@ -41,6 +41,8 @@ def test_every_rdf_format_holds_the_same_graph(real_built):
         got = {str(q.triple) for q in _oxigraph_quads(serialize(real_built, fmt), ox)}
         assert got == expected, f"{fmt}: {len(got ^ expected)} statements differ"
     assert isomorphic(Graph().parse(data=serialize(real_built, "ttl"), format="turtle"), real_built.union)
+    quads = {str(q) for q in _oxigraph_quads(real_built.nquads, pyoxigraph.RdfFormat.N_QUADS)}
+    assert {str(q) for q in _oxigraph_quads(serialize(real_built, "trig"), pyoxigraph.RdfFormat.TRIG)} == quads
 
 
 def _oxigraph_quads(data: bytes, fmt: pyoxigraph.RdfFormat) -> list:

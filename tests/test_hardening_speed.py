@@ -211,10 +211,62 @@ def test_the_contradiction_query_compares_whole_contexts(mini_seeds):
     assert positive.species is None and "ontology/queries/violation-contradiction.rq" not in rows(species="mouse")
 
 
-def test_the_one_copy_union_writes_the_turtle_the_dataset_union_wrote(real_built):
-    """The union is made from the data graph TriG also writes (no dataset copy): same bytes as the
-    union of the two named graphs of the dataset, which is how it was made before."""
+def _rdflib_compact_jsonld(g) -> bytes:
+    """JSON-LD as alskg wrote it with rdflib until session 17 (auto_compact with the prefixes as context,
+    then nodes, lists and keys sorted): the reference ``kg.jsonld`` must match byte for byte."""
+    import json
+
+    from kg.namespaces import PREFIXES
+    from kg.rdf import BIND_PREFIXES
+
+    context = {p: PREFIXES[p] for p in BIND_PREFIXES}
+    doc = json.loads(g.serialize(format="json-ld", context=context, auto_compact=True))
+    nodes = doc.get("@graph", []) if isinstance(doc, dict) else doc
+
+    def canon(value):
+        if isinstance(value, list):
+            return sorted((canon(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+        if isinstance(value, dict):
+            return {k: canon(v) for k, v in value.items()}
+        return value
+
+    nodes = sorted((canon(n) for n in nodes), key=lambda n: str(n.get("@id", "")))
+    return (json.dumps({"@context": context, "@graph": nodes}, sort_keys=True, indent=1, ensure_ascii=False)
+            + "\n").encode("utf-8")
+
+
+def test_jsonld_is_byte_for_byte_what_rdflib_wrote(real_built):
+    """JSON-LD is written from the statements without rdflib (``kg.jsonld``): the curated graph gives the
+    bytes rdflib's compacting writer gave."""
     from kg.rdf import union_graph
     from kg.serialize import serialize
 
-    assert serialize(real_built, "ttl") == union_graph(real_built.dataset).serialize(format="turtle", encoding="utf-8")
+    assert serialize(real_built, "jsonld") == _rdflib_compact_jsonld(union_graph(real_built.dataset))
+
+
+def test_jsonld_compaction_follows_rdflib_on_every_kind_of_term():
+    """Terms the curated graph does not have today (numbers, odd booleans, blank nodes, an IRI that is a
+    namespace, IRIs under no prefix or with '#' and ':' in odd places, several types) compact as rdflib does."""
+    import pyoxigraph as ox
+    from rdflib import BNode, Graph, Literal, URIRef
+    from rdflib.namespace import OWL, RDF, RDFS, XSD
+
+    from kg.jsonld import compact_jsonld
+    from kg.namespaces import ALS, ENT, PREFIXES
+    from kg.rdf import BIND_PREFIXES
+
+    g = Graph()
+    s, b = ENT.thing, BNode("b1")
+    for p, o in [(RDF.type, ALS.Claim), (RDF.type, OWL.Class), (RDF.type, URIRef("http://example.org/T")),
+                 (RDFS.label, Literal("plain")), (RDFS.label, Literal("英語", lang="ja")),
+                 (ALS.value, Literal("7", datatype=XSD.integer)), (ALS.value, Literal("1.5E0", datatype=XSD.double)),
+                 (ALS.value, Literal("1", datatype=XSD.boolean)), (ALS.value, Literal("true", datatype=XSD.boolean)),
+                 (ALS.value, Literal("2.50", datatype=XSD.decimal)), (ALS.value, Literal("x", datatype=URIRef("http://example.org/dt"))),
+                 (RDFS.seeAlso, URIRef(PREFIXES["als"])), (RDFS.seeAlso, URIRef("http://purl.obolibrary.org/obo/CL_0000540")),
+                 (RDFS.seeAlso, URIRef("urn:isbn:123")), (RDFS.seeAlso, URIRef("http://example.org/a#b/c")),
+                 (RDFS.seeAlso, b), (URIRef(PREFIXES["als"]), ENT.other)]:
+        g.add((s, p, o))
+    g.add((b, RDFS.label, Literal("blank")))
+    g.add((URIRef(PREFIXES["ent"]), RDF.type, OWL.Ontology))
+    triples = [q.triple for q in ox.parse(g.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)]
+    assert compact_jsonld(triples, {p: PREFIXES[p] for p in BIND_PREFIXES}) == _rdflib_compact_jsonld(g)
