@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
 from kg.locations import ONTOLOGY_DIR
@@ -72,11 +71,6 @@ class Built:
     def nquads(self) -> bytes:
         """Both graphs as sorted N-Quads (the cache, the query engines, the violation queries)."""
         return statements_nquads(self.schema_statements, self.data_statements)
-
-    @cached_property
-    def quads(self) -> list[ox.Quad]:
-        """The N-Quads as Oxigraph quads, in the file's order: what the Turtle, TriG and JSON-LD writers read."""
-        return list(ox.parse(self.nquads, format=ox.RdfFormat.N_QUADS))
 
     @cached_property
     def data_graph(self) -> Graph:

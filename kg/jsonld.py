@@ -20,9 +20,12 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 import pyoxigraph as ox
+
+from kg.jsontext import dumps_indented
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -89,12 +92,14 @@ def _sort_key(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
-def compact_jsonld(triples: list[ox.Triple], context: dict[str, str]) -> bytes:
+def compact_jsonld(triples: Iterable[ox.Triple], context: dict[str, str]) -> bytes:
     """The triples as one compact JSON-LD document: ``{"@context": context, "@graph": [nodes by @id]}``."""
     c = _Compactor(context)
     nodes: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    subject, node = None, {}
     for t in triples:
-        node = nodes[_subject_id(t.subject, c)]
+        if t.subject != subject:  # a subject's statements usually come together: compact its IRI once
+            subject, node = t.subject, nodes[_subject_id(t.subject, c)]
         if t.predicate.value == RDF_TYPE and not isinstance(t.object, ox.Literal):
             obj = t.object
             node["@type"].append(f"_:{obj.value}" if isinstance(obj, ox.BlankNode) else c.term(obj.value))
@@ -104,9 +109,10 @@ def compact_jsonld(triples: list[ox.Triple], context: dict[str, str]) -> bytes:
     for sid in sorted(nodes):
         out: dict[str, Any] = {"@id": sid}
         for key, values in nodes[sid].items():
-            unique = {_sort_key(v): v for v in values}
-            ordered = [unique[k] for k in sorted(unique)]
-            out[key] = ordered[0] if len(ordered) == 1 else ordered
+            if len(values) == 1:
+                out[key] = values[0]
+            else:
+                unique = {_sort_key(v): v for v in values}
+                out[key] = [unique[k] for k in sorted(unique)]
         graph.append(out)
-    doc = {"@context": context, "@graph": graph}
-    return (json.dumps(doc, sort_keys=True, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+    return (dumps_indented({"@context": context, "@graph": graph}) + "\n").encode("utf-8")

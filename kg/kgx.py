@@ -28,6 +28,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
 from kg.identifiers import prefix_map
+from kg.jsontext import dumps_indented
 from kg.model import AlskgError, Claim, Seeds
 from kg.namespaces import ALS, DOC, PREFIXES
 from kg.network import all_claims
@@ -172,14 +173,14 @@ def graph_metadata(data: dict[str, Any]) -> dict[str, Any]:
             "curie_prefix_map": prefixes_used(data)}
 
 
-def kgx_json(g: Graph, G: nx.MultiDiGraph, pubs: dict[str, list[str]]) -> bytes:
-    """KGX JSON (``{"nodes": [...], "edges": [...]}``)."""
-    return (json.dumps(to_kgx(g, G, pubs), ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+def kgx_json(data: dict[str, Any]) -> bytes:
+    """KGX JSON (``{"nodes": [...], "edges": [...]}``) of ``to_kgx``'s records."""
+    return (dumps_indented(data) + "\n").encode("utf-8")
 
 
-def kgx_files(g: Graph, G: nx.MultiDiGraph, pubs: dict[str, list[str]], name: str = "alskg") -> dict[str, bytes]:
-    """KGX's own file formats: nodes and edges as JSON Lines and as TSV, the prefix map, graph metadata."""
-    data = to_kgx(g, G, pubs)
+def kgx_files(data: dict[str, Any], name: str = "alskg") -> dict[str, bytes]:
+    """KGX's own file formats of ``to_kgx``'s records: nodes and edges as JSON Lines and as TSV, the prefix
+    map, graph metadata."""
 
     def jsonl(records: list[dict[str, Any]]) -> bytes:
         return "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records).encode("utf-8")

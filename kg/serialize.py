@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import io
 import json
-from collections import defaultdict
-from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
 
 from kg.build import Built
 from kg.jsonld import compact_jsonld
-from kg.kgx import kgx_files, kgx_json, publications
+from kg.kgx import kgx_files, kgx_json, publications, to_kgx
 from kg.model import AlskgError
 from kg.namespaces import GRAPH_DATA, GRAPH_SCHEMA, PREFIXES
 from kg.rdf import BIND_PREFIXES
@@ -28,7 +26,6 @@ from kg.stats import compute_stats
 FORMATS = {"ttl": "turtle", "trig": "trig", "nq": "nquads", "jsonld": "json-ld", "graphml": "graphml",
            "kgx": "KGX JSON"}
 EXTENSIONS = {"ttl": "ttl", "trig": "trig", "nq": "nq", "jsonld": "jsonld", "graphml": "graphml", "kgx": "kgx.json"}
-T = TypeVar("T")
 WRITER_PREFIXES = ("rdf", *BIND_PREFIXES)  # the prefixes Turtle and TriG declare, in this order
 
 
@@ -41,38 +38,59 @@ def serialize(built: Built, fmt: str) -> bytes:
     if fmt == "graphml":
         return _graphml(built.network)
     if fmt == "kgx":
-        return kgx_json(built.schema_graph, built.network, publications(built.seeds))
-    quads = built.quads
+        return kgx_json(_kgx_records(built))
+    quads = _quads(built)
     if fmt == "trig":
         return _trig(quads)
     if fmt == "jsonld":
-        return compact_jsonld(_union(quads), {p: PREFIXES[p] for p in BIND_PREFIXES})
+        return _jsonld(_union(quads))
     return _turtle(_union(quads))
 
 
 def all_outputs(built: Built) -> dict[str, bytes]:
-    """Every format and ``stats.json``, rendered in memory (file name → bytes), for ``alskg build``."""
-    files = {f"alskg.{EXTENSIONS[fmt]}": serialize(built, fmt) for fmt in EXTENSIONS}
+    """Every format and ``stats.json``, rendered in memory (file name → bytes), for ``alskg build``; what
+    two formats share (the union's triples, KGX's records) is made once."""
+    quads = _quads(built)
+    union = _union(quads)
+    records = _kgx_records(built)
+    files = {"alskg.ttl": _turtle(union), "alskg.jsonld": _jsonld(union), "alskg.trig": _trig(quads)}
+    del union, quads
+    files.update({ "alskg.nq": built.nquads, "alskg.graphml": _graphml(built.network),
+                  "alskg.kgx.json": kgx_json(records)})
+    assert set(files) == {f"alskg.{ext}" for ext in EXTENSIONS.values()}, "a format is missing from the build"
     files["stats.json"] = (json.dumps(compute_stats(built.seeds), indent=2, ensure_ascii=False) + "\n").encode()
-    files.update({f"kgx/{name}": data
-                  for name, data in kgx_files(built.schema_graph, built.network, publications(built.seeds)).items()})
+    files.update({f"kgx/{name}": data for name, data in kgx_files(records).items()})
     return files
 
 
+def _kgx_records(built: Built) -> dict[str, Any]:
+    return to_kgx(built.schema_graph, built.network, publications(built.seeds))
+
+
+def _quads(built: Built) -> list[ox.Quad]:
+    """The build's N-Quads, parsed by Oxigraph, in their (sorted) order."""
+    return list(ox.parse(built.nquads, format=ox.RdfFormat.N_QUADS))
+
+
 def _union(quads: list[ox.Quad]) -> list[ox.Triple]:
-    """Both graphs' statements as one set of triples, subjects in order, a subject's statements together
-    (Oxigraph's writers group only consecutive statements of a subject)."""
-    return _grouped((q.subject, q.triple) for q in quads)
-
-
-def _grouped(items: Iterable[tuple[Any, T]]) -> list[T]:
-    """Items (without repeats) grouped by their key, keys and each key's items in the order of their N-Triples text."""
-    groups: dict[Any, set[T]] = defaultdict(set)
-    for key, item in items:
-        groups[key].add(item)
-    out: list[T] = []
-    for key in sorted(groups, key=str):
-        out.extend(sorted(groups[key], key=str))
+    """Both graphs' statements as one set of triples with a subject's statements together (Oxigraph's
+    writers group only consecutive statements of a subject). The N-Quads are sorted, so this is one pass
+    (a statement in both graphs is on neighbouring lines); should they ever not be, they are sorted here."""
+    out: list[ox.Triple] = []
+    done: set[ox.NamedNode | ox.BlankNode] = set()
+    subject = previous = None
+    for q in quads:
+        t = q.triple
+        if t == previous:
+            continue
+        if q.subject != subject:
+            if q.subject in done:
+                return sorted(set(out) | {q.triple for q in quads}, key=lambda t: (str(t.subject), str(t)))
+            if subject is not None:
+                done.add(subject)
+            subject = q.subject
+        out.append(t)
+        previous = t
     return out
 
 
@@ -88,15 +106,21 @@ def _prefixed(text: bytes) -> bytes:
     return b"\n".join([*head, b"", *lines[n:]])
 
 
+def _jsonld(triples: list[ox.Triple]) -> bytes:
+    return compact_jsonld(triples, {p: PREFIXES[p] for p in BIND_PREFIXES})
+
+
 def _turtle(triples: list[ox.Triple]) -> bytes:
     return _prefixed(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_writer_prefixes()))
 
 
 def _trig(quads: list[ox.Quad]) -> bytes:
-    """TriG: the schema graph, then the data graph, a subject's statements together."""
-    order = {str(GRAPH_SCHEMA): 0, str(GRAPH_DATA): 1}
-    keyed = ((f"{order.get(q.graph_name.value, 2)}{q.graph_name} {q.subject}", q) for q in quads)
-    return _prefixed(ox.serialize(_grouped(keyed), format=ox.RdfFormat.TRIG, prefixes=_writer_prefixes()))
+    """TriG: the schema graph, then the data graph, each in the N-Quads' order (a subject's statements together)."""
+    graphs = (ox.NamedNode(str(GRAPH_SCHEMA)), ox.NamedNode(str(GRAPH_DATA)))
+    ordered = [q for g in graphs for q in quads if q.graph_name == g]
+    if len(ordered) != len(quads):
+        raise AssertionError("the N-Quads hold a graph other than the schema and the data graph")
+    return _prefixed(ox.serialize(ordered, format=ox.RdfFormat.TRIG, prefixes=_writer_prefixes()))
 
 
 def _writer_prefixes() -> dict[str, str]:

@@ -101,3 +101,18 @@ def test_kgx_export_is_biolink_typed_and_complete(real_built):
         assert e["predicate"].startswith("biolink:") and e["original_predicate"].startswith("als:")
     glia = next(e for e in claim_edges if e["alskg_document"].endswith("glia-sod1-2008"))
     assert glia["publications"] == ["doi:10.1038/nn2047", "PMID:18246065"] and glia["supporting_text"]
+
+
+def test_the_union_keeps_a_subjects_statements_together_in_any_order(real_built):
+    """Turtle and JSON-LD get each subject's statements in one run (Oxigraph's writers group only
+    consecutive ones), with no statement twice, whether the N-Quads come sorted (one pass) or not."""
+    from kg.serialize import _quads, _union
+
+    quads = _quads(real_built)
+    expected = {q.triple for q in quads}
+    for given in (quads, quads[::-1], quads[1::2] + quads[::2]):
+        union = _union(given)
+        assert len(union) == len(set(union)) and set(union) == {q.triple for q in given}
+        runs = [t.subject for i, t in enumerate(union) if i == 0 or union[i - 1].subject != t.subject]
+        assert len(runs) == len(set(runs)), "a subject's statements are split"
+    assert set(_union(quads)) == expected

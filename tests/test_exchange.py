@@ -16,14 +16,14 @@ import yaml
 from rdflib import Graph, URIRef
 
 from helpers import REPO
-from kg.kgx import kgx_files, publications
+from kg.kgx import kgx_files, publications, to_kgx
 from kg.namespaces import PREFIXES
 from kg.serialize import serialize
 
 
 @pytest.fixture(scope="module")
 def kgx(real_built) -> dict[str, bytes]:
-    return kgx_files(real_built.schema_graph, real_built.network, publications(real_built.seeds))
+    return kgx_files(to_kgx(real_built.schema_graph, real_built.network, publications(real_built.seeds)))
 
 
 @pytest.fixture(scope="module")

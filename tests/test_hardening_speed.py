@@ -270,3 +270,20 @@ def test_jsonld_compaction_follows_rdflib_on_every_kind_of_term():
     g.add((URIRef(PREFIXES["ent"]), RDF.type, OWL.Ontology))
     triples = [q.triple for q in ox.parse(g.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)]
     assert compact_jsonld(triples, {p: PREFIXES[p] for p in BIND_PREFIXES}) == _rdflib_compact_jsonld(g)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4), max_leaves=30)
+
+
+@given(json_values)
+@settings(max_examples=300, deadline=None)
+def test_the_fast_indented_json_is_the_standard_librarys(value):
+    """``kg.jsontext.dumps_indented`` writes what ``json.dumps(indent=1, sort_keys=True, ensure_ascii=False)``
+    writes, for any JSON value (escapes, control characters, empty containers, nesting)."""
+    import json
+
+    from kg.jsontext import dumps_indented
+
+    assert dumps_indented(value) == json.dumps(value, sort_keys=True, indent=1, ensure_ascii=False)
