@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterable
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -174,16 +176,16 @@ def build(seeds_dir: Path | None, out_dir: str, no_html: bool) -> None:
     from kg.build import build as build_graph
     from kg.files import check_output_folder, write_all
     from kg.locations import ONTOLOGY_DIR
-    from kg.serialize import all_outputs
+    from kg.serialize import render_outputs
 
     protected = (_seeds(seeds_dir), ONTOLOGY_DIR)
     check_output_folder(out_dir, protected)  # before the build: a bad --out is the first thing to say
     built = build_graph(_seeds(seeds_dir), validate=True)
-    files = all_outputs(built)
+    files: Iterable[tuple[str, bytes]] = render_outputs(built)
     if not no_html:
-        from viz.pages import build_pages
+        from viz.pages import iter_pages
 
-        files.update(build_pages(built))
+        files = chain(files, iter_pages(built))
     for path in write_all(files, out_dir, protected):
         click.echo(f"wrote {path}")
     click.echo(f"ok: {len(built.seeds.entities)} entities, {len(built.seeds.claims)} claims")

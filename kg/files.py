@@ -22,12 +22,12 @@ import shutil
 import stat
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from kg.model import AlskgError
 
-# What ``alskg build`` writes (``kg.serialize.all_outputs`` and ``viz.pages.build_pages``): an existing
+# What ``alskg build`` writes (``kg.serialize.render_outputs`` and ``viz.pages.iter_pages``): an existing
 # folder holding anything else is not an earlier build, and is never replaced.
 OUTPUT_FILES = ("alskg.ttl", "alskg.trig", "alskg.nq", "alskg.jsonld", "alskg.graphml", "alskg.kgx.json", "stats.json")
 PAGES_DIR = "html"
@@ -122,16 +122,18 @@ def check_output_folder(out_dir: Path | str, protected: Iterable[Path | str] = (
     return out
 
 
-def write_all(files: dict[str, bytes], out_dir: Path | str, protected: Iterable[Path | str] = ()) -> list[Path]:
+def write_all(files: Mapping[str, bytes] | Iterable[tuple[str, bytes]], out_dir: Path | str,
+              protected: Iterable[Path | str] = ()) -> list[Path]:
     """Write every output into a fresh folder beside ``out_dir``, then swap it in with one rename.
 
-    All outputs are rendered first (by the caller). Either the whole new folder is in place
-    afterwards, or (on any error or interruption) the old one is untouched.
+    ``files`` maps names to bytes, or yields (name, bytes) pairs: a build at scale renders its outputs
+    one by one as they are written, so only one of them is in memory at a time. Either the whole new
+    folder is in place afterwards, or (on any error while rendering or writing, or an interruption) the
+    old one is untouched.
     """
     out = check_output_folder(out_dir, protected)
-    names = sorted(files)
-    for name in names:
-        _check_name(name)
+    items = iter(sorted(files.items())) if isinstance(files, Mapping) else iter(files)
+    names: list[str] = []
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         remove_leftovers(out)
@@ -140,8 +142,14 @@ def write_all(files: dict[str, bytes], out_dir: Path | str, protected: Iterable[
         raise AlskgError(f"cannot write to output folder {out_dir}: {exc.strerror or exc}") from None
     try:
         os.chmod(new, 0o755)
-        for name in names:
-            _write_new(new / name, files[name])
+        for name, data in items:
+            _check_name(name)
+            if name in names or name == MANIFEST:
+                raise AlskgError(f"refusing to write output {name!r} twice")
+            _write_new(new / name, data)
+            names.append(name)
+            del data
+        names.sort()
         # the manifest: what this build wrote, so a later build replaces this folder only if nothing else is in it
         _write_new(new / MANIFEST, ("\n".join(names) + "\n").encode("utf-8"))
         _fsync_dir(new)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import networkx as nx
@@ -48,19 +49,29 @@ def serialize(built: Built, fmt: str) -> bytes:
 
 
 def all_outputs(built: Built) -> dict[str, bytes]:
-    """Every format and ``stats.json``, rendered in memory (file name → bytes), for ``alskg build``; what
-    two formats share (the union's triples, KGX's records) is made once."""
+    """Every format and ``stats.json``, rendered in memory (file name → bytes)."""
+    return dict(render_outputs(built))
+
+
+def render_outputs(built: Built) -> Iterator[tuple[str, bytes]]:
+    """Every format and ``stats.json`` as (file name, bytes), one at a time, for ``alskg build`` (which
+    writes each as it comes, so at scale only one output is in memory); what two formats share (the
+    parsed N-Quads, the union's triples, KGX's records) is made once and dropped when no longer needed."""
+    yield "alskg.nq", built.nquads
     quads = _quads(built)
+    yield "alskg.trig", _trig(quads)
     union = _union(quads)
+    del quads
+    yield "alskg.ttl", _turtle(union)
+    yield "alskg.jsonld", _jsonld(union)
+    del union
+    yield "alskg.graphml", _graphml(built.network)
     records = _kgx_records(built)
-    files = {"alskg.ttl": _turtle(union), "alskg.jsonld": _jsonld(union), "alskg.trig": _trig(quads)}
-    del union, quads
-    files.update({ "alskg.nq": built.nquads, "alskg.graphml": _graphml(built.network),
-                  "alskg.kgx.json": kgx_json(records)})
-    assert set(files) == {f"alskg.{ext}" for ext in EXTENSIONS.values()}, "a format is missing from the build"
-    files["stats.json"] = (json.dumps(compute_stats(built.seeds), indent=2, ensure_ascii=False) + "\n").encode()
-    files.update({f"kgx/{name}": data for name, data in kgx_files(records).items()})
-    return files
+    yield "alskg.kgx.json", kgx_json(records)
+    for name, data in kgx_files(records).items():
+        yield f"kgx/{name}", data
+    del records
+    yield "stats.json", (json.dumps(compute_stats(built.seeds), indent=2, ensure_ascii=False) + "\n").encode()
 
 
 def _kgx_records(built: Built) -> dict[str, Any]:

@@ -61,6 +61,25 @@ def test_a_failure_while_writing_leaves_the_previous_output_untouched(tmp_path):
     assert _siblings(out) == []
 
 
+def test_outputs_rendered_while_writing_fail_cleanly(tmp_path):
+    """``alskg build`` renders its outputs one by one as they are written: a render that fails after some
+    were written, or a name given twice, leaves the previous output as it was and nothing beside it."""
+    out = tmp_path / "out"
+    write_all({"alskg.ttl": b"old"}, out)
+
+    def failing():
+        yield "alskg.nq", b"written first"
+        raise AlskgError("the JSON-LD writer failed")
+
+    with pytest.raises(AlskgError, match="JSON-LD writer failed"):
+        write_all(failing(), out)
+    with pytest.raises(AlskgError, match="twice"):
+        write_all(iter([("a.ttl", b"1"), ("a.ttl", b"2")]), out)
+    assert _tree(out) == {"alskg.ttl": b"old"} and _siblings(out) == []
+    assert write_all(iter([("b.ttl", b"b"), ("a.ttl", b"a")]), out) == [out / "a.ttl", out / "b.ttl"]
+    assert _tree(out) == {"a.ttl": b"a", "b.ttl": b"b"}
+
+
 def test_a_build_killed_while_writing_leaves_the_old_output_and_the_next_build_cleans_up(tmp_path):
     out = tmp_path / "out"
     write_all({"alskg.ttl": b"old"}, out)

@@ -6,6 +6,8 @@ writes them with the other outputs, so a failed render leaves no half-written fo
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from kg.build import Built
 from viz import views
 from viz.render import render
@@ -13,8 +15,12 @@ from viz.render import render
 
 def build_pages(built: Built, lang: str = "en") -> dict[str, bytes]:
     """``html/index.html`` (every entity) and ``html/<doc-id>.html`` (that document's claims)."""
+    return dict(iter_pages(built, lang))
+
+
+def iter_pages(built: Built, lang: str = "en") -> Iterator[tuple[str, bytes]]:
+    """The same pages one at a time, for ``alskg build``, which writes each as it comes."""
     G = built.network
-    pages = {"html/index.html": render(views.whole(G), lang)}
+    yield "html/index.html", render(views.whole(G), lang)
     for doc_id in sorted(G.graph.get("documents", {})):
-        pages[f"html/{doc_id}.html"] = render(views.document(G, doc_id), lang)
-    return pages
+        yield f"html/{doc_id}.html", render(views.document(G, doc_id), lang)
