@@ -11,13 +11,14 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
+from itertools import chain
 from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
 
 from kg.build import Built
-from kg.jsonld import compact_jsonld
+from kg.jsonld import compact_jsonld, compact_jsonld_runs
 from kg.kgx import kgx_files, kgx_json, publications, to_kgx
 from kg.model import AlskgError
 from kg.namespaces import GRAPH_DATA, GRAPH_SCHEMA, PREFIXES
@@ -40,12 +41,11 @@ def serialize(built: Built, fmt: str) -> bytes:
         return _graphml(built.network)
     if fmt == "kgx":
         return kgx_json(_kgx_records(built))
-    quads = _quads(built)
     if fmt == "trig":
-        return _trig(quads)
+        return _trig(built.nquads)
     if fmt == "jsonld":
-        return _jsonld(_union(quads))
-    return _turtle(_union(quads))
+        return _jsonld(built.nquads)
+    return _turtle(built.nquads)
 
 
 def all_outputs(built: Built) -> dict[str, bytes]:
@@ -55,16 +55,12 @@ def all_outputs(built: Built) -> dict[str, bytes]:
 
 def render_outputs(built: Built) -> Iterator[tuple[str, bytes]]:
     """Every format and ``stats.json`` as (file name, bytes), one at a time, for ``alskg build`` (which
-    writes each as it comes, so at scale only one output is in memory); what two formats share (the
-    parsed N-Quads, the union's triples, KGX's records) is made once and dropped when no longer needed."""
+    writes each as it comes, so at scale only one output is in memory). The RDF formats are streamed
+    from the N-Quads text; KGX's records are made once for its two outputs."""
     yield "alskg.nq", built.nquads
-    quads = _quads(built)
-    yield "alskg.trig", _trig(quads)
-    union = _union(quads)
-    del quads
-    yield "alskg.ttl", _turtle(union)
-    yield "alskg.jsonld", _jsonld(union)
-    del union
+    yield "alskg.trig", _trig(built.nquads)
+    yield "alskg.ttl", _turtle(built.nquads)
+    yield "alskg.jsonld", _jsonld(built.nquads)
     yield "alskg.graphml", _graphml(built.network)
     records = _kgx_records(built)
     yield "alskg.kgx.json", kgx_json(records)
@@ -78,60 +74,56 @@ def _kgx_records(built: Built) -> dict[str, Any]:
     return to_kgx(built.schema_graph, built.network, publications(built.seeds))
 
 
-def _quads(built: Built) -> list[ox.Quad]:
-    """The build's N-Quads, parsed by Oxigraph, in their (sorted) order."""
-    return list(ox.parse(built.nquads, format=ox.RdfFormat.N_QUADS))
-
-
-def _union(quads: list[ox.Quad]) -> list[ox.Triple]:
-    """Both graphs' statements as one set of triples with a subject's statements together (Oxigraph's
-    writers group only consecutive statements of a subject). The N-Quads are sorted, so this is one pass
-    (a statement in both graphs is on neighbouring lines); should they ever not be, they are sorted here."""
-    out: list[ox.Triple] = []
-    done: set[ox.NamedNode | ox.BlankNode] = set()
-    subject = previous = None
-    for q in quads:
-        t = q.triple
-        if t == previous:
-            continue
+def _subject_runs(nquads: bytes) -> Iterator[list[ox.Triple]]:
+    """The N-Quads' statements as runs of one subject (a statement in both graphs once), streamed from the
+    text: sorted N-Quads give each subject one run; any other order only gives more, shorter runs."""
+    run: list[ox.Triple] = []
+    subject = None
+    for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS):
         if q.subject != subject:
-            if q.subject in done:
-                return sorted(set(out) | {q.triple for q in quads}, key=lambda t: (str(t.subject), str(t)))
-            if subject is not None:
-                done.add(subject)
-            subject = q.subject
-        out.append(t)
-        previous = t
-    return out
+            if run:
+                yield run
+            subject, run = q.subject, []
+        t = q.triple
+        if t not in run:
+            run.append(t)
+    if run:
+        yield run
 
 
 def _prefixed(text: bytes) -> bytes:
     """Oxigraph's Turtle/TriG with its ``@prefix`` lines in alskg's order (Oxigraph writes them in hash order)."""
-    lines = text.split(b"\n")
-    n = 0
-    while n < len(lines) and lines[n].startswith(b"@prefix "):
-        n += 1
     head = [f"@prefix {p}: <{PREFIXES[p]}> .".encode() for p in WRITER_PREFIXES]
-    if sorted(lines[:n]) != sorted(head):
+    end = 0
+    while text.startswith(b"@prefix ", end):
+        end = text.index(b"\n", end) + 1
+    if sorted(text[:end].splitlines()) != sorted(head):
         raise AssertionError("Oxigraph wrote prefixes other than the ones it was given")
-    return b"\n".join([*head, b"", *lines[n:]])
+    return b"\n".join(head) + b"\n\n" + text[end:].lstrip(b"\n")
 
 
-def _jsonld(triples: list[ox.Triple]) -> bytes:
-    return compact_jsonld(triples, {p: PREFIXES[p] for p in BIND_PREFIXES})
+def _jsonld(nquads: bytes) -> bytes:
+    context = {p: PREFIXES[p] for p in BIND_PREFIXES}
+    text = compact_jsonld_runs(_subject_runs(nquads), context)
+    if text is None:  # a subject in two runs: N-Quads not sorted by subject
+        text = compact_jsonld((q.triple for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS)), context)
+    return text
 
 
-def _turtle(triples: list[ox.Triple]) -> bytes:
+def _turtle(nquads: bytes) -> bytes:
+    """Turtle of both graphs' statements, streamed from the N-Quads (a subject's statements together)."""
+    triples = (t for run in _subject_runs(nquads) for t in run)
     return _prefixed(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_writer_prefixes()))
 
 
-def _trig(quads: list[ox.Quad]) -> bytes:
-    """TriG: the schema graph, then the data graph, each in the N-Quads' order (a subject's statements together)."""
-    graphs = (ox.NamedNode(str(GRAPH_SCHEMA)), ox.NamedNode(str(GRAPH_DATA)))
-    ordered = [q for g in graphs for q in quads if q.graph_name == g]
-    if len(ordered) != len(quads):
-        raise AssertionError("the N-Quads hold a graph other than the schema and the data graph")
-    return _prefixed(ox.serialize(ordered, format=ox.RdfFormat.TRIG, prefixes=_writer_prefixes()))
+def _trig(nquads: bytes) -> bytes:
+    """TriG: the schema graph, then the data graph, each streamed from the N-Quads in their order."""
+    def graph(name: str) -> Iterator[ox.Quad]:
+        node = ox.NamedNode(name)
+        return (q for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS) if q.graph_name == node)
+
+    quads = chain(graph(str(GRAPH_SCHEMA)), graph(str(GRAPH_DATA)))
+    return _prefixed(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=_writer_prefixes()))
 
 
 def _writer_prefixes() -> dict[str, str]:

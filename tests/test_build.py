@@ -103,16 +103,21 @@ def test_kgx_export_is_biolink_typed_and_complete(real_built):
     assert glia["publications"] == ["doi:10.1038/nn2047", "PMID:18246065"] and glia["supporting_text"]
 
 
-def test_the_union_keeps_a_subjects_statements_together_in_any_order(real_built):
-    """Turtle and JSON-LD get each subject's statements in one run (Oxigraph's writers group only
-    consecutive ones), with no statement twice, whether the N-Quads come sorted (one pass) or not."""
-    from kg.serialize import _quads, _union
+def test_rdf_writers_give_one_graph_whatever_the_order_of_the_nquads(real_built):
+    """Turtle, TriG and JSON-LD are streamed from the N-Quads, a subject's statements as one run when they
+    are sorted: in any other order the JSON-LD is the same bytes (one node per subject) and Turtle and TriG
+    hold the same statements."""
+    from kg.serialize import _jsonld, _subject_runs, _trig, _turtle
 
-    quads = _quads(real_built)
-    expected = {q.triple for q in quads}
-    for given in (quads, quads[::-1], quads[1::2] + quads[::2]):
-        union = _union(given)
-        assert len(union) == len(set(union)) and set(union) == {q.triple for q in given}
-        runs = [t.subject for i, t in enumerate(union) if i == 0 or union[i - 1].subject != t.subject]
-        assert len(runs) == len(set(runs)), "a subject's statements are split"
-    assert set(_union(quads)) == expected
+    nq = real_built.nquads
+    runs = list(_subject_runs(nq))
+    subjects = [run[0].subject for run in runs]
+    assert len(subjects) == len(set(subjects)), "sorted N-Quads give each subject one run"
+    assert sum(map(len, runs)) == len({q.triple for q in _oxigraph_quads(nq, pyoxigraph.RdfFormat.N_QUADS)})
+    lines = nq.splitlines(keepends=True)
+    shuffled = b"".join(lines[1::2] + lines[::2])
+    assert _jsonld(shuffled) == _jsonld(nq)
+    triples = {str(q.triple) for q in _oxigraph_quads(nq, pyoxigraph.RdfFormat.N_QUADS)}
+    assert {str(q.triple) for q in _oxigraph_quads(_turtle(shuffled), pyoxigraph.RdfFormat.TURTLE)} == triples
+    assert ({str(q) for q in _oxigraph_quads(_trig(shuffled), pyoxigraph.RdfFormat.TRIG)}
+            == {str(q) for q in _oxigraph_quads(nq, pyoxigraph.RdfFormat.N_QUADS)})
