@@ -77,11 +77,12 @@ def content_key(seeds_dir: Path, memo: tuple[Path, bytes] | None = None) -> str:
     h = hashlib.sha256(f"alskg-cache-{CACHE_FORMAT}".encode())
     roots = [(Path(seeds_dir), "seeds"), (ONTOLOGY_DIR, "ontology")]
     real_seeds = Path(seeds_dir).resolve()
+    real_dirs: dict[Path, Path] = {}  # each folder resolved once, not once per file in it
     for root, tag in roots:
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
             h.update(f"{tag}/{path.relative_to(root)}".encode())
             h.update(_file_digest(path, known, fresh))
-            if tag == "seeds" and not path.resolve().is_relative_to(real_seeds):
+            if tag == "seeds" and not _real(path, real_dirs).is_relative_to(real_seeds):
                 # a seed file that leads out of the seeds folder is refused by the reader: the same
                 # bytes behind such a link must not find the entry of an earlier, valid build
                 h.update(b"\0leads-out-of-the-seeds")
@@ -92,6 +93,16 @@ def content_key(seeds_dir: Path, memo: tuple[Path, bytes] | None = None) -> str:
     if memo is not None and fresh:
         _write_memo(memo, {**known, **fresh})
     return h.hexdigest()[:24]
+
+
+def _real(path: Path, real_dirs: dict[Path, Path]) -> Path:
+    """``path.resolve()``, with the folder's resolution shared by its files (a link is resolved whole)."""
+    if path.is_symlink():
+        return path.resolve()
+    folder = real_dirs.get(path.parent)
+    if folder is None:
+        folder = real_dirs[path.parent] = path.parent.resolve()
+    return folder / path.name
 
 
 def _file_digest(path: Path, known: dict[str, list[Any]], fresh: dict[str, list[Any]]) -> bytes:
