@@ -320,6 +320,8 @@ def load_for_answers(seeds_dir: Path, cache_dir: Path | None = None
     meta = _sound_meta(entry, secret) if entry is not None and secret is not None else None
     index = _index_bytes(entry, meta) if entry is not None and meta is not None else None
     if entry is None or meta is None or index is None:
+        if index is None and meta is not None and entry is not None:
+            discard_entry(entry)  # sealed, but its read form is not what the seal names: rebuilt now
         nq_path, network = load_cached_lazily(seeds_dir, cache_dir)
         return nq_path, network, None
     _mark_used(entry)
@@ -336,8 +338,9 @@ def load_for_answers(seeds_dir: Path, cache_dir: Path | None = None
     try:
         form = readform.ReadForm(index, entry / readform.RECORDS_NAME, network) if index != b"null" else None
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
-        discard_entry(entry)  # sealed yet unreadable: rebuilt by the first use of the projection
-        form = None
+        discard_entry(entry)  # sealed yet unreadable: rebuilt now
+        nq_path, network = load_cached_lazily(seeds_dir, cache_dir)
+        return nq_path, network, None
     if form is not None:
         form.on_damage = lambda: discard_entry(entry)
     return entry / "graph.nq", network, form
