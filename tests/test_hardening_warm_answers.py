@@ -118,6 +118,14 @@ def _entry(cache: Path) -> Path:
     return cache / content_key(SEEDS)
 
 
+def _index(entry: Path) -> dict:
+    """The read form's index with its integer tables decoded."""
+    doc = json.loads((entry / readform.INDEX_NAME).read_bytes())
+    for table in readform._INT_TABLES:
+        doc[table] = list(readform.int_table(doc[table]))
+    return doc
+
+
 def _reseal(entry: Path, **changes) -> None:
     """Seal the entry's metadata again with the cache's key (what only the key's owner can do)."""
     secret = cachefs.cache_key(entry.parent)
@@ -154,7 +162,7 @@ def test_a_damaged_record_is_caught_on_read_and_the_entry_rebuilt(tmp_path, monk
     kg.load(SEEDS, tmp_path)
     want = kg.load(SEEDS, tmp_path).paths("SOD1", "microglia").to_dict()
     entry = _entry(tmp_path)
-    doc = json.loads((entry / readform.INDEX_NAME).read_bytes())
+    doc = _index(entry)
     sod1 = doc["ids"].index("sod1")
     edge = doc["edge_start"][sod1]  # an edge of SOD1's: every search from SOD1 reads it
     data = bytearray((entry / readform.RECORDS_NAME).read_bytes())
@@ -175,7 +183,7 @@ def test_a_claim_record_must_hash_to_its_id(tmp_path, monkeypatch):
     with the key) cannot slip a changed quote in: each claim read back must hash to its id."""
     kg.load(SEEDS, tmp_path)
     entry = _entry(tmp_path)
-    doc = json.loads((entry / readform.INDEX_NAME).read_bytes())
+    doc = _index(entry)
     records = (entry / readform.RECORDS_NAME).read_bytes()
     sod1 = doc["ids"].index("sod1")
     edge = next(e for e in range(doc["edge_start"][sod1], doc["edge_start"][sod1 + 1])
@@ -186,8 +194,10 @@ def test_a_claim_record_must_hash_to_its_id(tmp_path, monkeypatch):
     forged = json.dumps(claims, ensure_ascii=False, separators=(",", ":")).encode()
     shift = len(forged) - (end - start)
     records = records[:start] + forged + records[end:]
-    for table in ("node_at", "edge_at", "neg_at", "name_at"):
+    for table in ("node_at", "edge_at", "neg_at", "name_at", "context_at"):
         doc[table] = [x + shift if x > start else x for x in doc[table]]
+    for table in readform._INT_TABLES:
+        doc[table] = readform.ints(list(doc[table]))
     sha = doc["edge_sha"]
     doc["edge_sha"] = sha[:edge * 32] + hashlib.sha256(forged).hexdigest()[:32] + sha[(edge + 1) * 32:]
     index = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
