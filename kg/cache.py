@@ -6,9 +6,10 @@ a hash of every seeds and ontology file and of the code that shapes the graph, s
 makes the cache stale.
 
 The cache cannot lie: it holds data only (JSON and N-Quads; no pickle, so loading it runs no code),
-``meta.json`` records the format version, the sha256 of ``network.json`` and the inode, size and
-change time of ``graph.nq`` (read without reading its 170 MB at ×100: any write to it changes its
-change time), all sealed with the cache root's keyed MAC (``kg.cachefs``: a checksum anyone can
+``meta.json`` records the format version, the sha256 of ``network.json`` and of the read form's index,
+and the inode, size and change time of ``graph.nq``, ``network.json`` and the read form's records
+(checked without reading them, 170 MB of N-Quads at ×100: any write to a file changes its change
+time), all sealed with the cache root's keyed MAC (``kg.cachefs``: a checksum anyone can
 recompute, a MAC needs the key). An entry of another format, with a seal or a file that does not
 match, or with content that does not decode to exactly the shapes a build makes (each claim's id
 must be its content's hash) is rebuilt. A cache root owned by another user or writable by others is
@@ -16,6 +17,12 @@ not used. Entries appear by one rename of a uniquely named temporary folder, so 
 neither see half an entry nor leave folders behind; temporary folders of killed runs are removed
 once they are old, and entries not used for a while beyond the ``KEEP_ENTRIES`` most recent are
 removed (with their on-disk Oxigraph store, ``kg.store``), so a curator's edits do not fill the disk.
+
+Beside the projection the entry keeps its read form (``kg.readform``): what warm ``path``, ``show``
+and ``neighbors`` read, record by record, so they decode a few hundred claims instead of 50,000
+(``load_for_answers``); its index is summed in ``meta.json`` like the projection, and the records
+file is fingerprinted like the N-Quads. The content key remembers the seeds' hashes by their stat
+(``content_key``), so a warm command does not read 41 MB of seeds to find its entry.
 
 Building after an edit is incremental where it matters: ``build`` reads the seeds through the
 per-file cache (``kg.seedcache``), so only the edited files are read and checked again.

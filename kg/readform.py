@@ -220,9 +220,12 @@ class ReadForm:
         return json.loads(data)
 
     def close(self) -> None:
-        if self._fd >= 0:
+        if getattr(self, "_fd", -1) >= 0:
             os.close(self._fd)
             self._fd = -1
+
+    def __del__(self) -> None:  # a library user may load many graphs: each read form's file goes with it
+        self.close()
 
     def node(self, i: int) -> dict[str, Any]:
         d = self.doc
