@@ -184,6 +184,9 @@ def load(seeds_dir: Path | str | None = None, cache_dir: Path | str | None = Non
         from kg.kgx_import import merge, read_kgx
         from kg.schema import load_schema
 
+        if form is not None:
+            form.close()  # a joined graph is answered from its merged projection
+
         merged = merge(network(), read_kgx([Path(p) for p in kgx], kgx_name, progress), load_schema().types_by_category())
         return KG(merged, nq_path, seeds)
     return KG(network, nq_path, seeds, form)

@@ -291,9 +291,16 @@ class _Nodes(Mapping[str, dict[str, Any]]):
         got = self._memo.get(eid)
         if got is None:
             i = self.form.at[eid]  # KeyError for an unknown node, as NetworkX
-            got = self._memo[eid] = self.form.node(i)
-            if not isinstance(got, dict):
-                raise DamagedEntry("malformed node record")
+            try:
+                got = self.form.node(i)
+                if not isinstance(got, dict):
+                    raise DamagedEntry("malformed node record")
+            except DamagedEntry:
+                # labels are also read while an answer is printed, outside ``kg.graph.KG``'s guard: the
+                # entry goes (rebuilt) and the label comes from the projection
+                self.form.on_damage()
+                got = self.form.full().nodes[eid]
+            self._memo[eid] = got
         return got
 
     def __contains__(self, eid: object) -> bool:

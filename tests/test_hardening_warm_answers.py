@@ -353,3 +353,19 @@ def test_a_warm_answer_imports_neither_rdflib_nor_networkx_nor_the_build(tmp_pat
     r = subprocess.run([sys.executable, "-c", code, str(SEEDS), str(tmp_path)], env=env, capture_output=True,
                        text=True, timeout=300)
     assert r.returncode == 0 and r.stdout.strip() == "[]", r.stderr + r.stdout
+
+
+def test_a_damaged_node_record_read_while_printing_gives_the_projections_label(tmp_path):
+    """Labels are read again while an answer is printed (outside the guard of ``KG``'s questions):
+    a damaged node record there takes the label from the projection and the entry is rebuilt."""
+    kg.load(SEEDS, tmp_path)
+    entry = _entry(tmp_path)
+    doc = _index(entry)
+    i = doc["ids"].index("microglia")
+    data = bytearray((entry / readform.RECORDS_NAME).read_bytes())
+    data[doc["node_at"][i] + 2] ^= 1
+    (entry / readform.RECORDS_NAME).write_bytes(bytes(data))
+    _reseal(entry, **{readform.RECORDS_NAME: cachefs.fingerprint(entry / readform.RECORDS_NAME)})
+    g = kg.load(SEEDS, tmp_path)
+    assert g.view.nodes["microglia"]["label_en"] == "microglia"
+    assert not entry.exists() or kg.load(SEEDS, tmp_path)._form is not None
