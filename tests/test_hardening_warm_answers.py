@@ -369,3 +369,27 @@ def test_a_damaged_node_record_read_while_printing_gives_the_projections_label(t
     g = kg.load(SEEDS, tmp_path)
     assert g.view.nodes["microglia"]["label_en"] == "microglia"
     assert not entry.exists() or kg.load(SEEDS, tmp_path)._form is not None
+
+
+@pytest.mark.parametrize("how", ["file", "folder"])
+def test_a_seed_file_leading_out_of_the_seeds_changes_the_key(tmp_path, seeds_copy, how):
+    """The same bytes behind a link that leads out of the seeds folder must not find the entry of the
+    valid build (the reader refuses such a file), whether the link is the file or a folder above it."""
+    root = tmp_path / "cache"
+    cachefs.secure_root(root)
+    memo = (root, cachefs.cache_key(root))
+    plain = content_key(seeds_copy)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    if how == "file":
+        victim = next((seeds_copy / "claims").glob("*.yaml"))
+        (outside / victim.name).write_bytes(victim.read_bytes())
+        victim.unlink()
+        victim.symlink_to(outside / victim.name)
+    else:
+        import shutil
+
+        shutil.move(seeds_copy / "claims", outside / "claims")
+        (seeds_copy / "claims").symlink_to(outside / "claims")
+    assert content_key(seeds_copy) != plain
+    assert content_key(seeds_copy, memo) == content_key(seeds_copy)
