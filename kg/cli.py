@@ -122,6 +122,12 @@ def _notes(g: Any) -> None:
         click.echo(note, err=True)
 
 
+def _view(g: Any) -> Any:
+    """What an answer's text is formatted with: the cache's read form of the graph if the answer came
+    from it (``kg.graph.KG.view``: labels without decoding the whole projection), else the projection."""
+    return g.view if hasattr(g, "view") else g.network
+
+
 def _emit(obj: Any, as_json: bool, text: str | None = None) -> None:
     if as_json:
         data = obj.to_dict() if hasattr(obj, "to_dict") else [x.to_dict() for x in obj]
@@ -284,7 +290,7 @@ def path(source: str, target: str, max_hops: int, limit: int, via: str | None, a
     ans = g.paths(source, target, max_hops=max_hops, limit=limit, via=via, avoid=avoid, directed=directed,
                   no_hubs=no_hubs, observed_only=observed_only, sign=sign)
     _notes(g)
-    _emit(ans, as_json, None if as_json else format_answer(g.network, ans, lang))
+    _emit(ans, as_json, None if as_json else format_answer(_view(g), ans, lang))
 
 
 @cli.command()
@@ -301,7 +307,7 @@ def show(name: str, seeds_dir: Path | None, kgx_files: tuple[Path, ...], as_json
     g = _graph(seeds_dir, kgx_files, endpoint, max_fetch)
     view = g.entity(name)
     _notes(g)
-    _emit(view, as_json, None if as_json else format_entity(g.network, view))
+    _emit(view, as_json, None if as_json else format_entity(_view(g), view))
 
 
 @cli.command()
@@ -319,7 +325,7 @@ def neighbors(name: str, hops: int, seeds_dir: Path | None, kgx_files: tuple[Pat
     g = _graph(seeds_dir, kgx_files, endpoint, max_fetch)
     nb = g.neighbors(name, hops)
     _notes(g)
-    _emit(nb, as_json, None if as_json else format_neighborhood(g.network, nb))
+    _emit(nb, as_json, None if as_json else format_neighborhood(_view(g), nb))
 
 
 @cli.command()

@@ -7,16 +7,16 @@ tested and did not happen" is as much a finding as the rest; path search never u
 from __future__ import annotations
 
 from collections import deque
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from kg.model import AlskgError, Claim
 from kg.names import NameIndex
-from kg.namespaces import ENT
-from kg.network import all_claims
 from kg.paths import PathFinder, format_evidence
 from kg.results import EntityView, Link, Neighborhood, entity_ref
 from kg.textgate import terminal_safe
+
+if TYPE_CHECKING:  # G is the projection, or the cache's read form of it (kg.readform.StoredGraph)
+    import networkx as nx
 
 MAX_NEIGHBOR_HOPS = 4
 
@@ -25,19 +25,38 @@ def show_entity(G: nx.MultiDiGraph, name: str, names: NameIndex | None = None) -
     """Everything about one entity: its claims (negated ones too), registry links, claims it is context of."""
     eid = (names or NameIndex(G)).resolve(name)
     d = G.nodes[eid]
-    edges = [*G.out_edges(eid, data=True), *G.in_edges(eid, data=True)]
-    registry = {Link(u, data["predicate"], v, "registry") for u, v, data in edges if data.get("source") == "registry"}
+    if hasattr(G, "entity_facts"):  # the read form (kg.readform): only this entity's edges and claims are read
+        edges, mine, context = G.entity_facts(eid)
+        iri = G.entity_iri(eid)
+    else:
+        edges, mine, context = _facts(G, eid)
+        iri = _entity_iri(eid)
+    registry = {Link(u, p, v, "registry") for u, p, v, source in edges if source == "registry"}
     # relations from a joined KGX graph (``kg.kgx_import``): shown, marked by their graph, never as claims
-    foreign = {Link(u, data["predicate"], v, data["source"]) for u, v, data in edges
-               if str(data.get("source", "")).startswith("kgx:")}
-    everything = all_claims(G)
-    mine: list[Claim] = [c for c in everything if eid in (c.subject, c.object)]
-    context = [c.id for c in everything if eid in (c.model, c.species)]
+    foreign = {Link(u, p, v, source) for u, p, v, source in edges if str(source).startswith("kgx:")}
     mine.sort(key=lambda c: (c.document, c.subject != eid, c.predicate, c.object, c.id))
     foreign_node = str(d.get("source", "")).startswith("kgx:")  # a node of a joined graph has no alskg IRI
-    return EntityView(entity_ref(G, eid), "" if foreign_node else str(ENT[eid]), tuple(d.get("labels_ja", ())), tuple(d.get("synonyms", ())),
+    return EntityView(entity_ref(G, eid), "" if foreign_node else iri, tuple(d.get("labels_ja", ())), tuple(d.get("synonyms", ())),
                       tuple(d.get("xrefs", ())), d.get("note", ""), tuple(mine), tuple(sorted(registry)),
                       tuple(sorted(set(context))), tuple(sorted(foreign)))
+
+
+def _facts(G: nx.MultiDiGraph, eid: str) -> tuple[list[tuple[str, str, str, Any]], list[Claim], list[str]]:
+    """(the edges at ``eid`` as (subject, predicate, object, source), every claim with ``eid`` as
+    subject or object, the ids of claims naming it as model or species) from the whole projection."""
+    from kg.network import all_claims
+
+    edges = [(u, data["predicate"], v, data.get("source")) for u, v, data in
+             [*G.out_edges(eid, data=True), *G.in_edges(eid, data=True)]]
+    everything = all_claims(G)
+    mine = [c for c in everything if eid in (c.subject, c.object)]
+    return edges, mine, [c.id for c in everything if eid in (c.model, c.species)]
+
+
+def _entity_iri(eid: str) -> str:
+    from kg.namespaces import ENT
+
+    return str(ENT[eid])
 
 
 def neighborhood(G: nx.MultiDiGraph, name: str, hops: int = 1, names: NameIndex | None = None,
@@ -48,7 +67,9 @@ def neighborhood(G: nx.MultiDiGraph, name: str, hops: int = 1, names: NameIndex 
     eid = (names or NameIndex(G)).resolve(name)
     finder = finder or PathFinder(G)
     dist = within_hops(finder.und, eid, hops)
-    links = sorted(lk for (u, v), lks in finder.links.items() if u in dist and v in dist for lk in lks)
+    # the pairs among the neighbourhood, found from its nodes (not by walking every link of the graph)
+    pairs = {(u, v) for n in dist for u, v in finder.pairs_of.get(n, ()) if u in dist and v in dist}
+    links = sorted(lk for pair in pairs for lk in finder.links[pair])
     nodes = sorted(((entity_ref(G, n), d) for n, d in dist.items() if n != eid), key=lambda x: (x[1], x[0].label_en.casefold(), x[0].id))
     return Neighborhood(entity_ref(G, eid), hops, tuple(nodes), tuple(links))
 

@@ -37,35 +37,38 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import networkx as nx
-from rdflib import Graph
-
-from kg import analyze
-from kg.cache import load_cached_lazily
+from kg.cache import load_for_answers
 from kg.entity import neighborhood, show_entity
-from kg.kgx_import import merge, read_kgx
 from kg.locations import default_seeds_dir
 from kg.names import NameIndex
 from kg.paths import PathFinder, find_paths
-from kg.query import Engines, ResultTable, bind_params, load_query, read_query, run
-from kg.rdf import read_rdf
-from kg.results import Chain, Community, EntityView, Neighborhood, PathAnswer, Ranked
-from kg.schema import load_schema
+from kg.readform import DamagedEntry, ReadForm
+
+if TYPE_CHECKING:  # imported where used: ``path``, ``show`` and ``neighbors`` need neither rdflib nor NetworkX
+    import networkx as nx
+    from rdflib import Graph
+
+    from kg.query import Engines, ResultTable
+    from kg.results import Chain, Community, EntityView, Neighborhood, PathAnswer, Ranked
+
+T = TypeVar("T")
 
 
 class KG:
     """A loaded graph: the NetworkX projection and the RDF graph, each on first use (``network`` may be
     given as a function that reads it: a SPARQL command never needs it)."""
 
-    def __init__(self, network: nx.MultiDiGraph | Callable[[], nx.MultiDiGraph], nq_path: Path, seeds_dir: Path):
+    def __init__(self, network: nx.MultiDiGraph | Callable[[], nx.MultiDiGraph], nq_path: Path, seeds_dir: Path,
+                 form: ReadForm | None = None):
         if callable(network):
             self._read_network = network
         else:
             self.network = network
         self.nq_path = Path(nq_path)
         self.seeds_dir = Path(seeds_dir)
+        self._form = form  # the cache entry's read form (kg.readform): path/show/neighbors read only what they use
 
     @cached_property
     def network(self) -> nx.MultiDiGraph:
@@ -73,6 +76,8 @@ class KG:
 
     @cached_property
     def rdf(self) -> Graph:
+        from kg.rdf import read_rdf
+
         return read_rdf(self.nq_path)
 
     def __repr__(self) -> str:
@@ -82,6 +87,8 @@ class KG:
 
     @cached_property
     def names(self) -> NameIndex:
+        if self._form is not None and "network" not in self.__dict__:
+            return self._form.names  # type: ignore[return-value]  # the same answers (kg.readform.StoredNames)
         return NameIndex(self.network)
 
     @cached_property
@@ -90,46 +97,77 @@ class KG:
 
     @cached_property
     def engines(self) -> Engines:
+        from kg.query import Engines
+
         return Engines(self.nq_path, rdflib_graph=self.__dict__.get("rdf"))
+
+    @property
+    def view(self) -> Any:
+        """What the answers read of the graph: the read form's view while the projection is not decoded
+        (``kg.readform.StoredGraph``: nodes, labels, node count), else the projection itself. The CLI
+        formats ``path``, ``show`` and ``neighbors`` answers with it."""
+        return self._form.graph if self._form is not None else self.network
+
+    def _answer(self, ask: Callable[[Any, Any, PathFinder], T]) -> T:
+        """``ask(graph, names, finder)`` over the read form when there is one, else over the projection.
+        A damaged record of the read form discards the cache entry (rebuilt on next use) and the
+        question is asked again of the projection."""
+        if self._form is not None:
+            try:
+                return ask(self._form.graph, self.names, self._form.finder)
+            except DamagedEntry:
+                form, self._form = self._form, None
+                form.on_damage()
+                form.close()
+                self.__dict__.pop("names", None)
+        return ask(self.network, self.names, self.finder)
 
     def resolve(self, name: str) -> str:
         """The entity id for an id, CURIE, English or Japanese label or synonym (raises AlskgError)."""
-        return self.names.resolve(name)
+        return self._answer(lambda G, names, finder: names.resolve(name))
 
     def entity(self, name: str) -> EntityView:
         """Labels, ids, type and every claim about one entity (``alskg show``)."""
-        return show_entity(self.network, name, self.names)
+        return self._answer(lambda G, names, finder: show_entity(G, name, names))
 
     def paths(self, a: str, b: str, max_hops: int = 4, limit: int | None = 10, via: str | None = None,
               avoid: tuple[str, ...] | list[str] = (), directed: bool = False, no_hubs: bool = False,
               observed_only: bool = False, sign: str | None = None) -> PathAnswer:
         """Ranked paths between two entities, each hop with its claims (``alskg path``); the answer
         carries the negative findings between them and says when every path runs through a hub."""
-        return find_paths(self.network, a, b, max_hops=max_hops, limit=limit, via=via, avoid=tuple(avoid),
-                          directed=directed, names=self.names, finder=self.finder, no_hubs=no_hubs,
-                          observed_only=observed_only, sign=sign)
+        return self._answer(lambda G, names, finder: find_paths(
+            G, a, b, max_hops=max_hops, limit=limit, via=via, avoid=tuple(avoid), directed=directed, names=names,
+            finder=finder, no_hubs=no_hubs, observed_only=observed_only, sign=sign))
 
     def neighbors(self, name: str, hops: int = 1) -> Neighborhood:
         """Entities within ``hops`` of one entity and the relations among them (``alskg neighbors``)."""
-        return neighborhood(self.network, name, hops, self.names, self.finder)
+        return self._answer(lambda G, names, finder: neighborhood(G, name, hops, names, finder))
 
     def query(self, query: str, params: dict[str, str] | None = None, engine: str = "oxigraph",
               **kwargs: str) -> ResultTable:
         """Run a shipped query by name (``g.query("chains", gene="SOD1")``), a .rq file or SPARQL text;
         a missing required parameter is an error."""
+        from kg.query import bind_params, load_query, read_query, run
+
         q = read_query("<text>", query, "<text>") if "{" in query else load_query(query)
         return run(q, bind_params(q, {**(params or {}), **kwargs}, self), self.engines, engine)
 
     def rank(self, metric: str = "degree", type_: str | None = None, top: int = 20) -> list[Ranked]:
         """Entities by centrality (``alskg rank``); ``type_`` keeps a type and its subtypes."""
+        from kg import analyze
+
         return analyze.rank(self.network, metric, type_, top)
 
     def communities(self) -> list[Community]:
         """Groups of entities (``alskg communities``)."""
+        from kg import analyze
+
         return analyze.communities(self.network)
 
     def chains(self, gene: str | None = None) -> list[Chain]:
         """Gene → cell type → pathology → therapy chains (``alskg chains``)."""
+        from kg import analyze
+
         return analyze.chains(self.network, gene, self.finder)
 
 
@@ -141,8 +179,14 @@ def load(seeds_dir: Path | str | None = None, cache_dir: Path | str | None = Non
     ``kgx`` files (another graph's nodes and edges) are joined by CURIE (``kg.kgx_import``), so paths,
     neighbours and pages run across both; their edges are marked ``kgx:<kgx_name>``."""
     seeds = Path(seeds_dir) if seeds_dir else default_seeds_dir()
-    nq_path, network = load_cached_lazily(seeds, Path(cache_dir) if cache_dir else None)
+    nq_path, network, form = load_for_answers(seeds, Path(cache_dir) if cache_dir else None)
     if kgx:
+        from kg.kgx_import import merge, read_kgx
+        from kg.schema import load_schema
+
+        if form is not None:
+            form.close()  # a joined graph is answered from its merged projection
+
         merged = merge(network(), read_kgx([Path(p) for p in kgx], kgx_name, progress), load_schema().types_by_category())
         return KG(merged, nq_path, seeds)
-    return KG(network, nq_path, seeds)
+    return KG(network, nq_path, seeds, form)

@@ -16,19 +16,27 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
-from functools import cached_property
-from typing import Any
-
-import networkx as nx
+from functools import cache, cached_property
+from typing import TYPE_CHECKING, Any
 
 from kg.model import AlskgError
-from kg.namespaces import PREFIXES
 from kg.text import fold
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 # Match strengths: lower is stronger.
 ID, CURIE, LABEL, SYNONYM = 0, 1, 2, 3
 _KIND = {ID: "id", CURIE: "CURIE", LABEL: "label", SYNONYM: "synonym"}
-ENTITY_PREFIXES = ("ent:", PREFIXES["ent"])
+
+
+@cache
+def entity_prefixes() -> tuple[str, str]:
+    """("ent:", the entity IRI namespace): read on first use, so a warm answer from the cache's read
+    form (``kg.readform``) never imports rdflib for it."""
+    from kg.namespaces import PREFIXES
+
+    return ("ent:", PREFIXES["ent"])
 
 
 class UnknownName(AlskgError):
@@ -52,7 +60,7 @@ class AmbiguousName(AlskgError):
 def names_of(eid: str, data: dict[str, Any]) -> Iterable[tuple[int, str]]:
     """Every (strength, name) an entity answers to."""
     yield ID, eid
-    for prefix in ENTITY_PREFIXES:
+    for prefix in entity_prefixes():
         yield CURIE, prefix + eid
     for x in data.get("xrefs", ()):
         yield CURIE, x
@@ -138,6 +146,7 @@ class NameIndex:
         self.display: dict[str, str] = {}  # folded key → a readable spelling, for suggestions
         self._loose_names: list[tuple[str, str]] = []  # (name, entity) for the looser tiers, built on first need
         self.notes: list[str] = []
+        iri = entity_prefixes()[1]
         for eid, data in G.nodes(data=True):
             for strength, name in names_of(eid, data):
                 key = fold(name)
@@ -145,11 +154,15 @@ class NameIndex:
                     continue
                 prev = best[key].get(eid)
                 best[key][eid] = strength if prev is None else min(prev, strength)
-                if not name.startswith(ENTITY_PREFIXES[1]):
+                if not name.startswith(iri):
                     self.display.setdefault(key, name)
                 if strength != CURIE:
                     self._loose_names.append((name, eid))
         self._index = dict(best)
+
+    def exact_index(self) -> dict[str, dict[str, int]]:
+        """Folded name → {entity: strength}: the exact tier, as ``kg.readform`` stores it."""
+        return self._index
 
     @cached_property
     def _tiers(self) -> tuple[dict[str, set[str]], dict[str, set[str]], list[tuple[frozenset[str], str]]]:

@@ -24,14 +24,16 @@ import heapq
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-import networkx as nx
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from kg.model import AlskgError, Claim
 from kg.names import NameIndex
 from kg.results import EntityRef, Hop, Link, NegativeFinding, PathAnswer, PathResult, entity_ref
-from kg.schema import load_schema
 from kg.textgate import terminal_safe
+
+if TYPE_CHECKING:  # the answers also run over the cache's read form (kg.readform), without NetworkX
+    import networkx as nx
 
 DAMPING = 0.4  # Hetionet's w for degree-weighted path counts
 CERTAINTY_WEIGHT = {"observed": 1.0, "interpretation": 0.75, "hypothesis": 0.5, "background": 1.0, "registry": 1.0}
@@ -46,7 +48,11 @@ MAX_PATHS_SEEN = 200_000  # stop enumerating (and say so) past this many candida
 
 
 class PathFinder:
-    """Adjacency, degrees and links of one graph, prepared once for many searches."""
+    """Adjacency, degrees and links of one graph, prepared once for many searches.
+
+    ``kg.readform.StoredFinder`` is the same over a cache entry's read form; the search reads the
+    graph only through this class's attributes and the methods below (``link_ends``, ``type_of``,
+    ``negated_ends``, ``negated_claim``, ``signs``), so both give the same answers."""
 
     def __init__(self, G: nx.MultiDiGraph):
         self.G = G
@@ -74,6 +80,27 @@ class PathFinder:
         n = max(G.number_of_nodes(), 1)
         self.hubs = frozenset(x for x, d in self.degree.items() if d >= HUB_SHARE * n)
 
+    @cached_property
+    def signs(self) -> dict[str, int]:
+        """Predicate → +1 / -1, the schema's direction of effect (for ``net_effect``)."""
+        from kg.schema import load_schema
+
+        return load_schema().signs
+
+    def link_ends(self, u: str, v: str) -> list[tuple[str, str, str]]:
+        """(subject, predicate, object) of each link from u to v, without their claims."""
+        return [(lk.subject, lk.predicate, lk.object) for lk in self.links.get((u, v), ())]
+
+    def type_of(self, n: str) -> str | None:
+        return self.G.nodes[n].get("type")
+
+    def negated_ends(self) -> list[tuple[str, str]]:
+        """(subject, object) of every negated claim, in the projection's order."""
+        return [(c.subject, c.object) for c in self.G.graph.get("negated", ())]
+
+    def negated_claim(self, k: int) -> Claim:
+        return self.G.graph["negated"][k]
+
     def hop(self, u: str, v: str, directed: bool) -> Hop:
         links = list(self.links.get((u, v), ()))
         if not directed:
@@ -88,9 +115,9 @@ class PathFinder:
         out = {eid: ""}
         for u, v in self.pairs_of.get(eid, ()):
             other = v if u == eid else u
-            for lk in self.links[(u, v)]:
-                if lk.predicate in TIE_PREDICATES and other not in out:
-                    out[other] = f"{lk.subject} —{lk.predicate}→ {lk.object}"
+            for subject, predicate, obj in self.link_ends(u, v):
+                if predicate in TIE_PREDICATES and other not in out:
+                    out[other] = f"{subject} —{predicate}→ {obj}"
         return out
 
     def _distances_to(self, target: str, directed: bool, banned: set[str]) -> dict[str, int]:
@@ -299,11 +326,11 @@ def negative_evidence(G: nx.MultiDiGraph, finder: PathFinder, a: str, b: str) ->
     VE-cadherin); direct ones first."""
     ta, tb = finder.ties(a), finder.ties(b)
     found = []
-    for c in G.graph.get("negated", ()):
-        for x, y in ((c.subject, c.object), (c.object, c.subject)):
+    for k, (s, o) in enumerate(finder.negated_ends()):
+        for x, y in ((s, o), (o, s)):
             if x in ta and y in tb:
                 ties = tuple(t for t in (ta[x], tb[y]) if t)
-                found.append(NegativeFinding(c, ties))
+                found.append(NegativeFinding(finder.negated_claim(k), ties))
                 break
     found.sort(key=lambda n: (len(n.ties), n.claim.document, n.claim.id))
     return tuple(found)
@@ -341,7 +368,7 @@ def find_paths(G: nx.MultiDiGraph, a: str, b: str, *, max_hops: int = 4, limit: 
     # need every path, so they walk them all, as before (up to MAX_PATHS_SEEN).
     count_tail = (search is not None and limit is not None and not via_type and not observed_only
                   and sign is None and (not finder.hubs or finder.hub_free_path(src, dst, max_hops, directed, banned)))
-    signs = load_schema().signs
+    signs = finder.signs
     ranker = _Ranker(finder, directed, signs)
     hubs_seen: set[str] = set()
     every_path_has_hub = True
@@ -358,7 +385,7 @@ def find_paths(G: nx.MultiDiGraph, a: str, b: str, *, max_hops: int = 4, limit: 
             raw, truncated = search.paths(hops, MAX_PATHS_SEEN - seen)
             seen += len(raw)
             for p in raw:
-                if via_type and not any(G.nodes[n].get("type") in via_types for n in p[1:-1]):
+                if via_type and not any(finder.type_of(n) in via_types for n in p[1:-1]):
                     continue
                 path_hubs = [n for n in p[1:-1] if n in finder.hubs]
                 hubs_seen.update(path_hubs)
@@ -445,6 +472,8 @@ class _Ranker:
 
 def type_family(name: str) -> tuple[str, frozenset[str]]:
     """(type, the type and its subtypes): a path via Therapy also passes Drug and CellTherapy."""
+    from kg.schema import load_schema  # rdflib: only a --via search needs the schema's types
+
     return load_schema().type_family(name)
 
 

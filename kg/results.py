@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from kg.model import Claim
+
+if TYPE_CHECKING:  # a type only: answers from the cache's read form never import NetworkX
+    import networkx as nx
 
 
 @dataclass(frozen=True, order=True)

@@ -20,6 +20,7 @@ import kg
 from helpers import REPO
 from kg.cache import (
     CACHE_FORMAT,
+    HASH_MEMO,
     STALE_AGE_S,
     content_key,
     decode_network,
@@ -29,6 +30,8 @@ from kg.cache import (
 )
 from kg.model import Claim
 from kg.network import all_claims
+
+ENTRY_FILES = ["answers.bin", "answers.json", "graph.nq", "meta.json", "network.json"]  # kg.readform's two files
 
 
 def _exact(G: nx.MultiDiGraph) -> str:
@@ -70,7 +73,7 @@ def test_the_cache_holds_no_pickle_and_records_format_and_checksums(mini_seeds, 
     cache = tmp_path / "cache"
     kg.load(mini_seeds, cache)
     entry = cache / content_key(mini_seeds)
-    assert sorted(p.name for p in entry.iterdir()) == ["graph.nq", "meta.json", "network.json"]
+    assert sorted(p.name for p in entry.iterdir()) == ENTRY_FILES
     meta = _meta(entry)
     assert meta["format"] == CACHE_FORMAT and meta["key"] == entry.name
     for name, digest in meta["sha256"].items():
@@ -198,7 +201,7 @@ def test_parallel_first_runs_agree_and_leave_no_temporary_folders(mini_seeds, tm
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(6)]
     results = [p.communicate(timeout=600) for p in procs]
     assert all(p.returncode == 0 and out.strip() == "ok" for p, (out, _) in zip(procs, results, strict=True)), results
-    assert sorted(p.name for p in cache.iterdir()) == sorted([content_key(mini_seeds), "files", "key"])
+    assert sorted(p.name for p in cache.iterdir()) == sorted([content_key(mini_seeds), "files", "key", HASH_MEMO])
     assert not [p for p in (cache / "files").iterdir() if not p.name.endswith(".json")]
     assert read_entry(cache / content_key(mini_seeds)) is not None
 
@@ -225,5 +228,5 @@ def test_a_corrupt_entry_is_replaced_whole(mini_seeds, tmp_path):
     (entry / "network.json").write_bytes(b"{")
     (entry / "extra-file").write_bytes(b"from the corrupt entry")
     kg.load(mini_seeds, cache)
-    assert sorted(p.name for p in entry.iterdir()) == ["graph.nq", "meta.json", "network.json"]
-    assert sorted(p.name for p in cache.iterdir()) == sorted([entry.name, "files", "key"])
+    assert sorted(p.name for p in entry.iterdir()) == ENTRY_FILES
+    assert sorted(p.name for p in cache.iterdir()) == sorted([entry.name, "files", "key", HASH_MEMO])
