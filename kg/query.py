@@ -38,14 +38,11 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-import rdflib.plugins.sparql
-from pyparsing import ParseException
 from rdflib import BNode, Literal, URIRef, Variable
 
 from kg import http_fetch
 from kg.locations import QUERIES_DIR
 from kg.namespaces import DOC, ENT, PREFIXES
-from kg.rdf import read_rdf
 from kg.sparql_guard import (
     MAX_QUERY_CHARS,
     QueryError,
@@ -60,8 +57,17 @@ from kg.sparql_guard import (
 from kg.sparql_worker import Worker
 from kg.store import open_store
 
-# rdflib would fetch every ``FROM <url>`` over the network; the graph is all there is to query.
-rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
+
+def _rdflib_sparql() -> type[Exception]:
+    """rdflib's SPARQL engine, imported when a query first runs on it (Oxigraph queries need neither it
+    nor pyparsing: 0.1 s of every command); returns the parser's error class."""
+    import rdflib.plugins.sparql
+    from pyparsing import ParseException
+
+    # rdflib would fetch every ``FROM <url>`` over the network; the graph is all there is to query.
+    rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
+    return ParseException
+
 
 ENGINES = ("oxigraph", "rdflib")
 DEFAULT_ENGINE = "oxigraph"
@@ -199,6 +205,9 @@ class Engines:
 
     def rdflib(self) -> Any:
         if self.rdflib_graph is None:
+            from kg.rdf import read_rdf  # with its identifier checks: only the rdflib engine reads the graph so
+
+            _rdflib_sparql()  # no FROM <url> fetched by anyone querying this graph
             self.rdflib_graph = read_rdf(self.nq_path)
         return self.rdflib_graph
 
@@ -340,7 +349,7 @@ def bind_params(q: QueryDef, values: dict[str, str], kg: Any | None = None) -> d
                 raise QueryError("an entity parameter needs the graph to resolve its name")
             out[key] = Cell("iri", str(ENT[kg.resolve(raw)]))
         elif kind == "document":
-            docs = kg.network.graph.get("documents", {}) if kg is not None else {}
+            docs = _document_ids(kg) if kg is not None else set()
             if docs and raw not in docs:
                 raise QueryError(f"no document {raw!r}; documents: {', '.join(sorted(docs))}")
             out[key] = Cell("iri", str(DOC[raw]))
@@ -355,6 +364,20 @@ def bind_params(q: QueryDef, values: dict[str, str], kg: Any | None = None) -> d
         else:
             out[key] = Cell("literal", raw, XSD + "string")
     return out
+
+
+def _document_ids(kg: Any) -> set[str]:
+    """The graph's document ids, read from its RDF (the typed ``doc:`` nodes; hundreds of statements
+    from the on-disk store) rather than from the projection, which takes seconds to decode at ×100."""
+    store = kg.engines.oxigraph()
+    prefix = str(DOC)
+    return {q.subject.value[len(prefix):]
+            for q in store.quads_for_pattern(None, _RDF_TYPE, _ALS_DOCUMENT, None)
+            if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(prefix)}
+
+
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_ALS_DOCUMENT = ox.NamedNode("https://w3id.org/alskg/schema/Document")
 
 
 def _guess_kind(raw: str, prefixes: dict[str, str]) -> str:
@@ -491,6 +514,7 @@ def _run_rdflib(q: QueryDef, bindings: dict[str, Cell], graph: Any, max_rows: in
     if scan(q.text).dataset:
         raise QueryError(f"query {q.name} uses FROM, which rdflib's engine ignores (it would answer from the whole "
                          "graph); run it with --engine oxigraph, or drop FROM")
+    parse_exception = _rdflib_sparql()
     try:
         res = graph.query(q.text, initNs=_prefixes(),
                           initBindings={Variable(k): _to_rdflib(v) for k, v in bindings.items()})
@@ -501,7 +525,7 @@ def _run_rdflib(q: QueryDef, bindings: dict[str, Cell], graph: Any, max_rows: in
             return _collect(("subject", "predicate", "object"), iter(res.graph), _from_rdflib, max_rows, "rdflib")
         cols = tuple(str(v) for v in res.vars)
         return _collect(cols, (tuple(row) for row in res), _from_rdflib, max_rows, "rdflib")
-    except ParseException as exc:
+    except parse_exception as exc:
         raise _syntax_error(q, f"error at {exc.lineno}:{exc.col}: {exc.msg}") from None
     except (QueryError, MemoryError):  # MemoryError: the child process names the memory limit
         raise
