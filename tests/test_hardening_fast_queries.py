@@ -1,6 +1,6 @@
 """Shipped queries made fast on the on-disk Oxigraph store keep their rows, in their order.
 
-Queries that join or sort every claim (``claims-by-*``, ``evidence-summary``, ``quantitative-findings``) have an Oxigraph plan beside them
+Queries that join or sort every claim (``claims-by-*``, ``evidence-summary``, ``quantitative-findings``), and ``therapies``, have an Oxigraph plan beside them
 (``NAME.oxigraph.rq``): it finds the few documents (or kinds, species) the first rows come from before
 anything is sorted in full. rdflib, which joins sub-selects pairwise, runs the plain query, so every
 plan is compared with its plain query on Oxigraph; ``shared-entities`` was rewritten in place (it
@@ -29,6 +29,7 @@ EXAMPLES = {
     "claims-by-species": [{"species": "マウス"}, {"species": "human", "evidence": "als:ipsc_model"},
                           {"evidence": "als:mouse_model"}],
     "quantitative-findings": [{"document": "glia-sod1-2008"}],
+    "therapies": [{"therapy": "muse_iv_therapy"}],
 }
 LIMITS = (None, 1, 7, 40, 150)
 _LIMIT = re.compile(r"\bLIMIT\s+\d+")
@@ -58,7 +59,7 @@ def _same_in_order(name: str, want_text: str, got_text: str, kg, engine: str, li
 
 def test_the_plans_belong_to_shipped_queries_and_answer_the_same_columns_and_limit():
     assert PLANNED == ["claims-by-certainty", "claims-by-document", "claims-by-evidence", "claims-by-species",
-                       "evidence-summary", "quantitative-findings"]
+                       "evidence-summary", "quantitative-findings", "therapies"]
     assert sorted(p.name[: -len(PLAN_SUFFIX)] for p in QUERIES_DIR.glob(f"*{PLAN_SUFFIX}")) == PLANNED
     assert not any("." in q.name for q in shipped_queries()), "a plan is not a query of its own"
     for name in PLANNED:
