@@ -368,12 +368,19 @@ def bind_params(q: QueryDef, values: dict[str, str], kg: Any | None = None) -> d
 
 def _document_ids(kg: Any) -> set[str]:
     """The graph's document ids, read from its RDF (the typed ``doc:`` nodes; hundreds of statements
-    from the on-disk store) rather than from the projection, which takes seconds to decode at ×100."""
-    store = kg.engines.oxigraph()
+    from the on-disk store) rather than from the projection, which takes seconds to decode at ×100;
+    for a graph behind an endpoint (``kg.remote.RemoteGraph``), asked of the endpoint."""
     prefix = str(DOC)
-    return {q.subject.value[len(prefix):]
-            for q in store.quads_for_pattern(None, _RDF_TYPE, _ALS_DOCUMENT, None)
-            if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(prefix)}
+    if not hasattr(kg, "engines"):
+        res = kg.select(f"SELECT DISTINCT ?d WHERE {{ ?d a <{_ALS_DOCUMENT.value}> }}", MAX_DOCUMENTS)
+        found = (row[0].value for row in res.rows if row[0] is not None and row[0].kind == "iri")
+    else:
+        found = (q.subject.value for q in kg.engines.oxigraph().quads_for_pattern(None, _RDF_TYPE, _ALS_DOCUMENT, None)
+                 if isinstance(q.subject, ox.NamedNode))
+    return {iri[len(prefix):] for iri in found if iri.startswith(prefix)}
+
+
+MAX_DOCUMENTS = 100_000  # documents read from an endpoint to check a document parameter (x1000 has 5,000)
 
 
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import invoke
 from kg.graph import KG
 from kg.locations import QUERIES_DIR
 from kg.query import PLAN_SUFFIX, QueryDef, QueryError, bind_params, load_query, run, shipped_queries
@@ -97,3 +98,23 @@ def test_a_document_parameter_is_checked_without_decoding_the_projection(real_kg
     assert bind_params(q, {"document": "glia-sod1-2008"}, lazy)["document"].value.endswith("/document/glia-sod1-2008")
     with pytest.raises(QueryError, match=r"no document 'nope'; documents: bbb-tardbp-2024, fus-ipsc-2016, glia-sod1"):
         bind_params(q, {"document": "nope"}, lazy)
+
+
+def test_query_endpoint_resolves_entity_and_document_parameters_against_the_endpoint(endpoint, real_kg, tmp_path):
+    """With --endpoint the local graph is not read at all (here: there are no local seeds); the names
+    are the endpoint's, looked up as ``path --endpoint`` looks them up."""
+    none = tmp_path / "no-seeds"
+    local = invoke("query", "entity-claims", "--param", "entity=ミクログリア", "--format", "tsv")
+    remote = invoke("query", "entity-claims", "--param", "entity=ミクログリア", "--format", "tsv",
+                    "--endpoint", endpoint, "--seeds", str(none))
+    assert remote.returncode == 0, remote.stderr
+    assert remote.stdout == local.stdout and local.stdout.count("\n") > 3
+    doc = invoke("query", "claims-by-document", "--param", "document=glia-sod1-2008", "--format", "tsv",
+                 "--endpoint", endpoint, "--seeds", str(none))
+    assert doc.returncode == 0 and doc.stdout == invoke("query", "claims-by-document", "--param", "document=glia-sod1-2008",
+                                                       "--format", "tsv").stdout
+    bad = invoke("query", "claims-by-document", "--param", "document=nope", "--endpoint", endpoint, "--seeds", str(none))
+    assert bad.returncode == 1 and "no document 'nope'; documents: bbb-tardbp-2024" in bad.stderr
+    unknown = invoke("query", "entity-claims", "--param", "entity=no such thing", "--endpoint", endpoint,
+                     "--seeds", str(none))
+    assert unknown.returncode == 1 and "error:" in unknown.stderr and "Traceback" not in unknown.stderr
