@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import csv
 import difflib
-import http.client
 import io
 import json
 import re
@@ -40,7 +39,6 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef, Variable
 
-from kg import http_fetch
 from kg.locations import QUERIES_DIR
 from kg.namespaces import DOC, ENT, PREFIXES
 from kg.sparql_guard import (
@@ -54,7 +52,6 @@ from kg.sparql_guard import (
     scan,
     unescape_codepoints,
 )
-from kg.sparql_worker import Worker
 from kg.store import open_store
 
 
@@ -189,8 +186,11 @@ class Engines:
     max_memory_mb: int = DEFAULT_MAX_MEMORY_MB
     _worker: Any = field(default=None, repr=False)
 
-    def worker(self) -> Worker:
+    def worker(self) -> Any:
+        """The child process for query text that is not shipped (``kg.sparql_worker.Worker``)."""
         if self._worker is None:
+            from kg.sparql_worker import Worker  # imported when first needed, like the endpoint client below
+
             self._worker = Worker(self.nq_path, self.max_memory_mb)
         return self._worker
 
@@ -681,6 +681,10 @@ def run_remote(q: QueryDef, bindings: dict[str, Cell], url: str, timeout: float 
         raise QueryError(f"endpoint URL {url!r} contains spaces or control characters; percent-encode them")
     check_query(q.text, allow_service)
     check_timeout(timeout)
+    import http.client  # the endpoint client, imported when an endpoint is asked (0.1 s of every other command)
+
+    from kg import http_fetch
+
     body = urllib.parse.urlencode({"query": with_values(q, bindings)}).encode()
     headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": SPARQL_JSON}
     try:
