@@ -11,7 +11,11 @@ Values are bound as RDF terms (rdflib ``initBindings``, Oxigraph ``substitutions
 ``VALUES`` row of serialised terms for a remote endpoint) — never pasted into the query text.
 
 Engines: Oxigraph (pyoxigraph, the default: see benchmarks/bench_query.py) and rdflib's own
-engine; a test runs every shipped query on both and requires equal answers. Bounded by design:
+engine; a test runs every shipped query on both and requires equal answers. A shipped query that
+sorts or joins every claim may have an Oxigraph plan beside it (``NAME.oxigraph.rq``, never listed as
+a query of its own): the same rows in the same order, arranged for the on-disk store (hashed
+sub-selects, sort keys held in memory), which Oxigraph runs in the query's place; rdflib, which
+joins sub-selects pairwise, and endpoints run the query itself (tests compare the two row by row). Bounded by design:
 every query text is scanned before parsing (``kg.sparql_guard``: size, bracket nesting, and
 ``SERVICE``, which sends requests elsewhere and is refused unless ``allow_service=True``). Shipped
 queries carry a LIMIT and run in-process; any other query text runs in a child process with a
