@@ -338,7 +338,9 @@ def neighbors(name: str, hops: int, seeds_dir: Path | None, kgx_files: tuple[Pat
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option("--engine", type=click.Choice(ENGINES), default="oxigraph", show_default=True,
               help="Embedded SPARQL engine.")
-@click.option("--endpoint", default=None, metavar="URL", help="Send the query to this SPARQL endpoint instead.")
+@click.option("--endpoint", default=None, metavar="URL",
+              help="Send the query to this SPARQL endpoint instead (entity and document parameters are resolved "
+                   "against its data).")
 @click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
               help="Stop reading results after this many rows.")
 @click.option("--timeout-s", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
@@ -366,8 +368,13 @@ def query(spec: str | None, list_: bool, params: tuple[str, ...], fmt: str, as_j
         raise click.UsageError("give a query NAME, FILE or - (or --list)")
     q = load_query(spec)
     values = parse_params(params)
-    needs_graph = endpoint is None or any(p.kind in ("entity", "document") for p in q.params if p.name in values)
-    g = _load(seeds_dir) if needs_graph else None
+    g: Any = None
+    if endpoint is None:
+        g = _load(seeds_dir)
+    elif any(p.kind in ("entity", "document") for p in q.params if p.name in values):
+        from kg.remote import RemoteGraph  # names are the endpoint's: resolved there, as path --endpoint does
+
+        g = RemoteGraph(endpoint, timeout=timeout_s)
     bindings = bind_params(q, values, g)
     if endpoint:
         res = run_remote(q, bindings, endpoint, timeout=timeout_s, max_rows=max_rows, allow_service=allow_service)

@@ -11,7 +11,11 @@ Values are bound as RDF terms (rdflib ``initBindings``, Oxigraph ``substitutions
 ``VALUES`` row of serialised terms for a remote endpoint) — never pasted into the query text.
 
 Engines: Oxigraph (pyoxigraph, the default: see benchmarks/bench_query.py) and rdflib's own
-engine; a test runs every shipped query on both and requires equal answers. Bounded by design:
+engine; a test runs every shipped query on both and requires equal answers. A shipped query that
+sorts or joins every claim may have an Oxigraph plan beside it (``NAME.oxigraph.rq``, never listed as
+a query of its own): the same rows in the same order, arranged for the on-disk store (hashed
+sub-selects, sort keys held in memory), which Oxigraph runs in the query's place; rdflib, which
+joins sub-selects pairwise, and endpoints run the query itself (tests compare the two row by row). Bounded by design:
 every query text is scanned before parsing (``kg.sparql_guard``: size, bracket nesting, and
 ``SERVICE``, which sends requests elsewhere and is refused unless ``allow_service=True``). Shipped
 queries carry a LIMIT and run in-process; any other query text runs in a child process with a
@@ -25,27 +29,22 @@ from __future__ import annotations
 
 import csv
 import difflib
-import http.client
 import io
 import json
 import re
 import sys
 import unicodedata
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-import rdflib.plugins.sparql
-from pyparsing import ParseException
 from rdflib import BNode, Literal, URIRef, Variable
 
-from kg import http_fetch
 from kg.locations import QUERIES_DIR
 from kg.namespaces import DOC, ENT, PREFIXES
-from kg.rdf import read_rdf
 from kg.sparql_guard import (
     MAX_QUERY_CHARS,
     QueryError,
@@ -57,11 +56,19 @@ from kg.sparql_guard import (
     scan,
     unescape_codepoints,
 )
-from kg.sparql_worker import Worker
 from kg.store import open_store
 
-# rdflib would fetch every ``FROM <url>`` over the network; the graph is all there is to query.
-rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
+
+def _rdflib_sparql() -> type[Exception]:
+    """rdflib's SPARQL engine, imported when a query first runs on it (Oxigraph queries need neither it
+    nor pyparsing: 0.1 s of every command); returns the parser's error class."""
+    import rdflib.plugins.sparql
+    from pyparsing import ParseException
+
+    # rdflib would fetch every ``FROM <url>`` over the network; the graph is all there is to query.
+    rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
+    return ParseException
+
 
 ENGINES = ("oxigraph", "rdflib")
 DEFAULT_ENGINE = "oxigraph"
@@ -103,6 +110,10 @@ class QueryDef:
     params: tuple[Param, ...] = ()
     source: str = ""
     shipped: bool = False  # shipped with alskg (bounded by review): may run in-process
+    # The same query planned for Oxigraph's on-disk store (``NAME.oxigraph.rq`` beside a shipped query):
+    # run in its place on Oxigraph, where sorting every claim by text keys read from disk costs seconds;
+    # rdflib (which joins sub-selects pairwise) and endpoints run ``text``. A test checks equal rows, in order.
+    oxigraph_plan: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "summary": self.summary, "source": self.source,
@@ -179,8 +190,11 @@ class Engines:
     max_memory_mb: int = DEFAULT_MAX_MEMORY_MB
     _worker: Any = field(default=None, repr=False)
 
-    def worker(self) -> Worker:
+    def worker(self) -> Any:
+        """The child process for query text that is not shipped (``kg.sparql_worker.Worker``)."""
         if self._worker is None:
+            from kg.sparql_worker import Worker  # imported when first needed, like the endpoint client below
+
             self._worker = Worker(self.nq_path, self.max_memory_mb)
         return self._worker
 
@@ -195,6 +209,9 @@ class Engines:
 
     def rdflib(self) -> Any:
         if self.rdflib_graph is None:
+            from kg.rdf import read_rdf  # with its identifier checks: only the rdflib engine reads the graph so
+
+            _rdflib_sparql()  # no FROM <url> fetched by anyone querying this graph
             self.rdflib_graph = read_rdf(self.nq_path)
         return self.rdflib_graph
 
@@ -235,14 +252,24 @@ def read_query(name: str, text: str, source: str) -> QueryDef:
 
 def shipped_queries(queries_dir: Path = QUERIES_DIR) -> list[QueryDef]:
     """Every shipped query, sorted by name (an installation without them is broken, not empty)."""
-    found = sorted(queries_dir.glob("*.rq"))
+    found = _query_files(queries_dir)
     if not found:
         raise QueryError(f"no shipped queries found in {queries_dir}: this alskg installation is incomplete")
-    return [_shipped(read_query(p.stem, _read_text(p), str(p))) for p in found]
+    return [_shipped(read_query(p.stem, _read_text(p), str(p)), queries_dir) for p in found]
 
 
-def _shipped(q: QueryDef) -> QueryDef:
-    return QueryDef(q.name, q.text, q.summary, q.params, q.source, shipped=True)
+PLAN_SUFFIX = ".oxigraph.rq"
+
+
+def _query_files(queries_dir: Path) -> list[Path]:
+    """The shipped queries' files (``NAME.rq``; not the Oxigraph plans ``NAME.oxigraph.rq``)."""
+    return sorted(p for p in queries_dir.glob("*.rq") if "." not in p.stem)
+
+
+def _shipped(q: QueryDef, queries_dir: Path) -> QueryDef:
+    plan = queries_dir / f"{q.name}{PLAN_SUFFIX}"
+    return QueryDef(q.name, q.text, q.summary, q.params, q.source, shipped=True,
+                    oxigraph_plan=_read_text(plan) if plan.is_file() else "")
 
 
 def _decode(data: bytes, where: str) -> str:
@@ -276,12 +303,12 @@ def load_query(spec: str, queries_dir: Path = QUERIES_DIR, stdin: Any = None) ->
             raise QueryError("standard input is not UTF-8 text; save the query as UTF-8") from None
         return read_query("<stdin>", text, "<stdin>")
     named = queries_dir / f"{spec}.rq"
-    if "/" not in spec and named.is_file():
-        return _shipped(read_query(spec, _read_text(named), str(named)))
+    if "/" not in spec and "." not in spec and named.is_file():
+        return _shipped(read_query(spec, _read_text(named), str(named)), queries_dir)
     path = Path(spec)
     if path.is_file():
         return read_query(path.name, _read_text(path), str(path))
-    names = [q.stem for q in sorted(queries_dir.glob("*.rq"))]
+    names = [q.stem for q in _query_files(queries_dir)]
     close = difflib.get_close_matches(spec, names, n=3, cutoff=0.5)
     hint = f"; did you mean: {', '.join(close)}?" if close else "; `alskg query --list` shows the shipped queries"
     raise QueryError(f"no shipped query or file named {spec!r}{hint}")
@@ -326,7 +353,7 @@ def bind_params(q: QueryDef, values: dict[str, str], kg: Any | None = None) -> d
                 raise QueryError("an entity parameter needs the graph to resolve its name")
             out[key] = Cell("iri", str(ENT[kg.resolve(raw)]))
         elif kind == "document":
-            docs = kg.network.graph.get("documents", {}) if kg is not None else {}
+            docs = _document_ids(kg) if kg is not None else set()
             if docs and raw not in docs:
                 raise QueryError(f"no document {raw!r}; documents: {', '.join(sorted(docs))}")
             out[key] = Cell("iri", str(DOC[raw]))
@@ -341,6 +368,27 @@ def bind_params(q: QueryDef, values: dict[str, str], kg: Any | None = None) -> d
         else:
             out[key] = Cell("literal", raw, XSD + "string")
     return out
+
+
+def _document_ids(kg: Any) -> set[str]:
+    """The graph's document ids, read from its RDF (the typed ``doc:`` nodes; hundreds of statements
+    from the on-disk store) rather than from the projection, which takes seconds to decode at ×100;
+    for a graph behind an endpoint (``kg.remote.RemoteGraph``), asked of the endpoint."""
+    prefix = str(DOC)
+    if not hasattr(kg, "engines"):
+        res = kg.select(f"SELECT DISTINCT ?d WHERE {{ ?d a <{_ALS_DOCUMENT.value}> }}", MAX_DOCUMENTS)
+        found = (row[0].value for row in res.rows if row[0] is not None and row[0].kind == "iri")
+    else:
+        found = (q.subject.value for q in kg.engines.oxigraph().quads_for_pattern(None, _RDF_TYPE, _ALS_DOCUMENT, None)
+                 if isinstance(q.subject, ox.NamedNode))
+    return {iri[len(prefix):] for iri in found if iri.startswith(prefix)}
+
+
+MAX_DOCUMENTS = 100_000  # documents read from an endpoint to check a document parameter (x1000 has 5,000)
+
+
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_ALS_DOCUMENT = ox.NamedNode("https://w3id.org/alskg/schema/Document")
 
 
 def _guess_kind(raw: str, prefixes: dict[str, str]) -> str:
@@ -380,6 +428,8 @@ def run(q: QueryDef, bindings: dict[str, Cell], engines: Engines, engine: str = 
     limit (``isolate=False`` runs it here, unbounded; ``True`` isolates even a shipped query)."""
     if engine not in ENGINES:
         raise QueryError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    if engine == "oxigraph" and q.oxigraph_plan:
+        q = replace(q, text=q.oxigraph_plan)
     check_query(q.text, allow_service)
     if isolate is None:
         isolate = not q.shipped
@@ -475,6 +525,7 @@ def _run_rdflib(q: QueryDef, bindings: dict[str, Cell], graph: Any, max_rows: in
     if scan(q.text).dataset:
         raise QueryError(f"query {q.name} uses FROM, which rdflib's engine ignores (it would answer from the whole "
                          "graph); run it with --engine oxigraph, or drop FROM")
+    parse_exception = _rdflib_sparql()
     try:
         res = graph.query(q.text, initNs=_prefixes(),
                           initBindings={Variable(k): _to_rdflib(v) for k, v in bindings.items()})
@@ -485,7 +536,7 @@ def _run_rdflib(q: QueryDef, bindings: dict[str, Cell], graph: Any, max_rows: in
             return _collect(("subject", "predicate", "object"), iter(res.graph), _from_rdflib, max_rows, "rdflib")
         cols = tuple(str(v) for v in res.vars)
         return _collect(cols, (tuple(row) for row in res), _from_rdflib, max_rows, "rdflib")
-    except ParseException as exc:
+    except parse_exception as exc:
         raise _syntax_error(q, f"error at {exc.lineno}:{exc.col}: {exc.msg}") from None
     except (QueryError, MemoryError):  # MemoryError: the child process names the memory limit
         raise
@@ -634,6 +685,10 @@ def run_remote(q: QueryDef, bindings: dict[str, Cell], url: str, timeout: float 
         raise QueryError(f"endpoint URL {url!r} contains spaces or control characters; percent-encode them")
     check_query(q.text, allow_service)
     check_timeout(timeout)
+    import http.client  # the endpoint client, imported when an endpoint is asked (0.1 s of every other command)
+
+    from kg import http_fetch
+
     body = urllib.parse.urlencode({"query": with_values(q, bindings)}).encode()
     headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": SPARQL_JSON}
     try:
@@ -928,7 +983,20 @@ def format_result(res: ResultTable, fmt: str = "table") -> str:
 
 
 def _width(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+    """Columns ``s`` takes in a terminal (wide CJK characters take two); ASCII text is its length
+    (most cells: a per-character look-up cost 0.3 s on a 1,000-row table)."""
+    if s.isascii():
+        return len(s)
+    new = set(s) - _KNOWN_CHARS  # each character is looked up once per process, not once per cell
+    for ch in new:
+        if unicodedata.east_asian_width(ch) in "WF":
+            _WIDE[ord(ch)] = "  "
+    _KNOWN_CHARS.update(new)
+    return len(s.translate(_WIDE))
+
+
+_WIDE: dict[int, str] = {}  # wide and full-width characters seen so far, each as two columns
+_KNOWN_CHARS: set[str] = set()
 
 
 def _pad(s: str, w: int) -> str:
