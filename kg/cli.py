@@ -74,14 +74,17 @@ kgx_option = click.option(
 
 
 def endpoint_options(f: Any) -> Any:
-    """``--endpoint URL`` and ``--max-fetch N``: answer from a SPARQL endpoint (``kg.remote``)."""
+    """``--endpoint URL``, ``--max-fetch N`` and ``--timeout-s S``: answer from a SPARQL endpoint (``kg.remote``)."""
+    f = click.option("--timeout-s", "endpoint_timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
+                     show_default=True, help="With --endpoint: how long to wait for each of its answers.")(f)
     f = click.option("--max-fetch", type=click.IntRange(min=1), default=20_000, show_default=True,
                      help="With --endpoint: most entities, relations or claims to fetch for one answer.")(f)
     return click.option("--endpoint", default=None, metavar="URL",
                         help="Answer from this SPARQL endpoint (a bounded neighbourhood, ranked here).")(f)
 
 
-def _graph(seeds_dir: Path | None, kgx_files: tuple[Path, ...], endpoint: str | None, max_fetch: int) -> Any:
+def _graph(seeds_dir: Path | None, kgx_files: tuple[Path, ...], endpoint: str | None, max_fetch: int,
+           timeout: float) -> Any:
     """The embedded graph, or the graph behind ``--endpoint`` (which cannot join --kgx files)."""
     if endpoint is None:
         return _load(seeds_dir, kgx_files)
@@ -89,7 +92,7 @@ def _graph(seeds_dir: Path | None, kgx_files: tuple[Path, ...], endpoint: str | 
         raise click.UsageError("--kgx joins files into the embedded graph; it cannot be used with --endpoint")
     from kg.remote import RemoteGraph
 
-    return RemoteGraph(endpoint, max_fetch=max_fetch)
+    return RemoteGraph(endpoint, timeout=timeout, max_fetch=max_fetch)
 
 
 def _load(seeds_dir: Path | None, kgx_files: tuple[Path, ...] = ()) -> Any:
@@ -201,7 +204,8 @@ def build(seeds_dir: Path | None, out_dir: str, no_html: bool) -> None:
 @seeds_option
 @json_option
 @endpoint_options
-def stats(seeds_dir: Path | None, as_json: bool, endpoint: str | None, max_fetch: int) -> None:
+def stats(seeds_dir: Path | None, as_json: bool, endpoint: str | None, max_fetch: int,
+          endpoint_timeout: float) -> None:
     """Counts by entity type, predicate and document; numeric and negated claims."""
     from kg.seeds import load_seeds
     from kg.stats import compute_stats, format_stats
@@ -209,7 +213,7 @@ def stats(seeds_dir: Path | None, as_json: bool, endpoint: str | None, max_fetch
     if endpoint:
         from kg.remote import STATS_NOTE, RemoteGraph
 
-        s = RemoteGraph(endpoint, max_fetch=max_fetch).stats()
+        s = RemoteGraph(endpoint, timeout=endpoint_timeout, max_fetch=max_fetch).stats()
         click.echo(STATS_NOTE, err=True)
     else:
         s = compute_stats(load_seeds(_seeds(seeds_dir)))
@@ -274,7 +278,7 @@ def export(seeds_dir: Path | None, fmt: str, output: Path | None) -> None:
 @endpoint_options
 def path(source: str, target: str, max_hops: int, limit: int, via: str | None, avoid: tuple[str, ...],
          directed: bool, no_hubs: bool, observed_only: bool, sign: str | None, lang: str, seeds_dir: Path | None, kgx_files: tuple[Path, ...],
-         as_json: bool, endpoint: str | None, max_fetch: int) -> None:
+         as_json: bool, endpoint: str | None, max_fetch: int, endpoint_timeout: float) -> None:
     """Explain what links SOURCE to TARGET: ranked paths, every hop with its quote and document.
 
     The answer starts with the negative findings: what the documents say did NOT hold between the
@@ -286,7 +290,7 @@ def path(source: str, target: str, max_hops: int, limit: int, via: str | None, a
     """
     from kg.paths import format_answer
 
-    g = _graph(seeds_dir, kgx_files, endpoint, max_fetch)
+    g = _graph(seeds_dir, kgx_files, endpoint, max_fetch, endpoint_timeout)
     ans = g.paths(source, target, max_hops=max_hops, limit=limit, via=via, avoid=avoid, directed=directed,
                   no_hubs=no_hubs, observed_only=observed_only, sign=sign)
     _notes(g)
@@ -300,11 +304,11 @@ def path(source: str, target: str, max_hops: int, limit: int, via: str | None, a
 @kgx_option
 @endpoint_options
 def show(name: str, seeds_dir: Path | None, kgx_files: tuple[Path, ...], as_json: bool, endpoint: str | None,
-         max_fetch: int) -> None:
+         max_fetch: int, endpoint_timeout: float) -> None:
     """Show one entity: labels, ids, type, and every claim about it with quote and document."""
     from kg.entity import format_entity
 
-    g = _graph(seeds_dir, kgx_files, endpoint, max_fetch)
+    g = _graph(seeds_dir, kgx_files, endpoint, max_fetch, endpoint_timeout)
     view = g.entity(name)
     _notes(g)
     _emit(view, as_json, None if as_json else format_entity(_view(g), view))
@@ -318,11 +322,12 @@ def show(name: str, seeds_dir: Path | None, kgx_files: tuple[Path, ...], as_json
 @kgx_option
 @endpoint_options
 def neighbors(name: str, hops: int, seeds_dir: Path | None, kgx_files: tuple[Path, ...], as_json: bool,
-              endpoint: str | None, max_fetch: int) -> None:
+              endpoint: str | None, max_fetch: int,
+          endpoint_timeout: float) -> None:
     """List the entities within N hops of NAME (either direction) and how the nearest relate to it."""
     from kg.entity import format_neighborhood
 
-    g = _graph(seeds_dir, kgx_files, endpoint, max_fetch)
+    g = _graph(seeds_dir, kgx_files, endpoint, max_fetch, endpoint_timeout)
     nb = g.neighbors(name, hops)
     _notes(g)
     _emit(nb, as_json, None if as_json else format_neighborhood(_view(g), nb))

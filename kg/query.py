@@ -655,6 +655,11 @@ def _to_rdflib(c: Cell) -> Any:
 # ---------------------------------------------------------------- remote endpoint
 
 
+def shown_url(url: str) -> str:
+    """The endpoint as messages name it: a ``user:password@`` in the URL is never echoed."""
+    return re.sub(r"^(?i:(https?://))[^/?#]*@", r"\1***@", url)
+
+
 def with_values(q: QueryDef, bindings: dict[str, Cell]) -> str:
     """The query text with its bindings as a trailing VALUES row of serialised terms (for endpoints),
     plus PREFIX lines for the project prefixes it uses but does not declare."""
@@ -670,7 +675,7 @@ def with_values(q: QueryDef, bindings: dict[str, Cell]) -> str:
 
 def run_remote(q: QueryDef, bindings: dict[str, Cell], url: str, timeout: float = 30.0,
                max_rows: int = DEFAULT_MAX_ROWS, allow_service: bool = False,
-               max_bytes: int = MAX_RESPONSE_BYTES) -> ResultTable:
+               max_bytes: int = MAX_RESPONSE_BYTES, size_hint: str = "add a LIMIT to the query") -> ResultTable:
     """Send the query to a SPARQL protocol endpoint and read its JSON results.
 
     ``timeout`` bounds the whole exchange (connecting, headers, body: an endpoint that drips bytes
@@ -678,10 +683,12 @@ def run_remote(q: QueryDef, bindings: dict[str, Cell], url: str, timeout: float 
     QueryError naming it: unreachable, too slow, an HTTP error, a body over ``max_bytes``, an answer
     that is not SPARQL JSON (what it was instead is said: HTML, XML, not UTF-8), an answer cut off
     mid-way (an endpoint that hits its own time limit may still say HTTP 200), and JSON of the
-    wrong shape for the query (a boolean to a SELECT, rows to an ASK, a malformed term)."""
-    if not re.match(r"https?://", url):
+    wrong shape for the query (a boolean to a SELECT, rows to an ASK, a malformed term). ``size_hint``
+    says what the caller can change when the answer is too large."""
+    address, url = url, shown_url(url)  # messages name the endpoint without its user:password@
+    if not re.match(r"https?://", address):
         raise QueryError(f"endpoint must be an http:// or https:// URL, got {url!r}")
-    if re.search(r"[\x00-\x20\x7f-\x9f]", url):
+    if re.search(r"[\x00-\x20\x7f-\x9f]", address):
         raise QueryError(f"endpoint URL {url!r} contains spaces or control characters; percent-encode them")
     check_query(q.text, allow_service)
     check_timeout(timeout)
@@ -692,14 +699,14 @@ def run_remote(q: QueryDef, bindings: dict[str, Cell], url: str, timeout: float 
     body = urllib.parse.urlencode({"query": with_values(q, bindings)}).encode()
     headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": SPARQL_JSON}
     try:
-        answer = http_fetch.post(url, body, headers, timeout, max_bytes)
+        answer = http_fetch.post(address, body, headers, timeout, max_bytes)
     except http_fetch.DeadlinePassed as exc:
         sent = f" (it had sent {exc.received:,} bytes)" if exc.received else ""
         raise QueryError(f"endpoint {url} did not answer within the time limit of {timeout:g} s{sent}; "
                          f"no partial result is shown (raise --timeout-s to wait longer)") from None
     except http_fetch.TooLarge as exc:
         raise QueryError(f"endpoint {url} sent more than {max_bytes:,} bytes ({exc}); "
-                         f"refusing to read it (add a LIMIT to the query)") from None
+                         f"refusing to read it ({size_hint})") from None
     except http_fetch.CutOff as exc:
         raise QueryError(f"endpoint {url} cut its answer off: {exc} (it may have hit its time limit); "
                          f"no partial result is shown") from None

@@ -47,7 +47,7 @@ from kg.names import NameIndex
 from kg.namespaces import PREFIXES
 from kg.network import project
 from kg.paths import HUB_SHARE, MAX_HOPS_LIMIT, MAX_PATHS_SEEN, TIE_PREDICATES, PathFinder, find_paths
-from kg.query import Cell, QueryDef, QueryError, ResultTable, run_remote
+from kg.query import Cell, QueryDef, QueryError, ResultTable, run_remote, shown_url
 from kg.results import EntityView, Neighborhood, PathAnswer
 from kg.stats import CERTAINTIES
 from kg.text import fold
@@ -107,6 +107,11 @@ class RemoteGraph:
     _checked: bool = False
     queries: int = 0  # how many SELECT/ASK requests were sent (for tests and notes)
 
+    @property
+    def shown(self) -> str:
+        """The endpoint as messages name it (no user:password@)."""
+        return shown_url(self.url)
+
     # ---------------------------------------------------------------- the protocol
 
     def select(self, text: str, max_rows: int, over_cap: str = "") -> ResultTable:
@@ -115,19 +120,20 @@ class RemoteGraph:
         never a shorter answer. A large answer is recounted, because some stores cut answers off
         silently (Virtuoso stops at ``ResultSetMaxRows``, 10,000 by default, and says nothing)."""
         self.queries += 1
-        res = run_remote(QueryDef("endpoint fetch", text), {}, self.url, timeout=self.timeout, max_rows=max_rows)
+        res = run_remote(QueryDef("endpoint fetch", text), {}, self.url, timeout=self.timeout, max_rows=max_rows,
+                         size_hint="lower --max-fetch")
         if res.truncated:
             if over_cap == "allow":
                 return ResultTable(res.columns, (), truncated=True, engine=res.engine)
-            raise EndpointLimit(f"the endpoint {self.url} has more than {max_rows:,} rows for one fetch; "
+            raise EndpointLimit(f"the endpoint {self.shown} has more than {max_rows:,} rows for one fetch; "
                                 f"{self._narrow}")
         if len(res.rows) >= RECOUNT_FROM:
             self.queries += 1
             counted = run_remote(QueryDef("endpoint recount", f"SELECT (COUNT(*) AS ?n) WHERE {{ {text} }}"), {},
                                  self.url, timeout=self.timeout, max_rows=2)
-            n = _count(_values(counted)[0][0], self.url) if counted.rows else -1
+            n = _count(_values(counted)[0][0], self.shown) if counted.rows else -1
             if n != len(res.rows):
-                raise QueryError(f"the endpoint {self.url} sent {len(res.rows):,} of {n:,} rows: it cut the answer "
+                raise QueryError(f"the endpoint {self.shown} sent {len(res.rows):,} of {n:,} rows: it cut the answer "
                                  f"off without saying so (Virtuoso does at ResultSetMaxRows; raise it in "
                                  f"virtuoso.ini, see docs/virtuoso.md)")
         return res
@@ -145,7 +151,7 @@ class RemoteGraph:
         res = run_remote(QueryDef("endpoint check", "ASK { ?c a als:Claim ; rdf:subject ?s }"), {}, self.url,
                          timeout=self.timeout)
         if not res.boolean:
-            raise NotAlskgData(f"the endpoint {self.url} holds no alskg data (no als:Claim resources); load the "
+            raise NotAlskgData(f"the endpoint {self.shown} holds no alskg data (no als:Claim resources); load the "
                                f"N-Quads export into it (alskg export --format nq) or check the URL")
         self._checked = True
 
@@ -249,13 +255,13 @@ class RemoteGraph:
             for x, n in _values(self.select(text, len(batch) + 1)):
                 eid = _local(x, ENT_NS)
                 if eid in out:
-                    out[eid] = _count(n, self.url)
+                    out[eid] = _count(n, self.shown)
         return out
 
     def entity_count(self) -> int:
         text = (f"SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ ?e dcterms:identifier ?id . "
                 f"FILTER(STRSTARTS(STR(?e), \"{ENT_NS}\")) }}")
-        return _count(_values(self.select(text, 2))[0][0], self.url)
+        return _count(_values(self.select(text, 2))[0][0], self.shown)
 
     # ---------------------------------------------------------------- neighbourhoods → projection
 
@@ -286,7 +292,7 @@ class RemoteGraph:
         entities = self.entities(ids)
         missing = sorted(ids - set(entities))
         if missing:  # an endpoint that names entities it then does not describe (or rewrote their IRIs)
-            raise NotAlskgData(f"the endpoint {self.url} refers to {len(missing):,} alskg entities it does not "
+            raise NotAlskgData(f"the endpoint {self.shown} refers to {len(missing):,} alskg entities it does not "
                                f"describe (e.g. {ENT_NS}{missing[0]}): not a complete alskg graph")
         G = project(Seeds("", (), {}, tuple(sorted(entities.values())), tuple(sorted(claims.values()))))
         supported = {(c.subject, c.predicate, c.object) for c in claims.values() if not c.negated}
@@ -532,7 +538,7 @@ class _Names(NameIndex):
         self.full: NameIndex | None = None
 
     def __repr__(self) -> str:
-        return f"<names of {self.remote.url}: {'every name' if self.full else 'ids so far'}>"
+        return f"<names of {self.remote.shown}: {'every name' if self.full else 'ids so far'}>"
 
     def resolve(self, name: str) -> str:
         if self.full is None:

@@ -176,6 +176,37 @@ def test_an_unreachable_endpoint_is_a_clear_error():
         assert r.stderr.startswith("error: ") and "cannot reach" in r.stderr and "Traceback" not in r.stderr
 
 
+def test_credentials_in_an_endpoint_url_are_never_echoed():
+    url = f"http://curator:s3cret-pw@127.0.0.1:{free_port()}/query"
+    for args in (("path", "SOD1", "microglia"), ("show", "SOD1"), ("stats",), ("query", "documents")):
+        r = invoke(*args, "--endpoint", url)
+        assert r.returncode == 1 and "cannot reach" in r.stderr, args
+        assert "s3cret" not in r.stderr + r.stdout and "curator" not in r.stderr and "http://***@127.0.0.1" in r.stderr
+
+
+class _Sleepy(BaseHTTPRequestHandler):
+    def do_POST(self):  # noqa: N802 (http.server's name)
+        threading.Event().wait(3)
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_endpoint_commands_take_the_time_limit_their_message_names():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Sleepy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/query"
+        for args in (("path", "SOD1", "microglia"), ("show", "SOD1"), ("neighbors", "SOD1"), ("stats",)):
+            r = invoke(*args, "--endpoint", url, "--timeout-s", "0.3")
+            assert r.returncode == 1, args
+            assert "within the time limit of 0.3 s" in r.stderr and "--timeout-s" in r.stderr, r.stderr
+    finally:
+        server.shutdown()
+
+
 def test_kgx_files_cannot_join_an_endpoint(endpoint, tmp_path):
     r = invoke("path", "SOD1", "microglia", "--endpoint", endpoint, "--kgx", str(tmp_path / "x.jsonl"))
     assert r.returncode == 2 and "--endpoint" in r.stderr
