@@ -197,3 +197,42 @@ def test_build_pages_gives_index_and_one_page_per_document(mini_seeds):
     docs = {line.split("\t")[0] for line in (mini_seeds / "documents.tsv").read_text().splitlines()[1:] if line}
     assert set(pages) == {"html/index.html", *(f"html/{d}.html" for d in docs)}
     assert all(render.external_references(b.decode("utf-8")) == [] for b in pages.values())
+
+
+def test_an_index_page_over_the_limits_shows_the_most_connected_entities_and_says_so(real_kg):
+    """``alskg build`` must not fail on a graph too large to draw whole (×100 synthetic seeds: 20,345
+    entities): its index page keeps the most connected entities that fit both limits, and says so."""
+    from viz import views
+    from viz.render import to_vis
+
+    G = real_kg.network
+    assert views.overview(G, 10_000, 100_000).graph.number_of_nodes() == G.number_of_nodes()
+    view = views.overview(G, 30, 60)
+    kept = set(view.graph.nodes)
+    degree = dict(G.degree())
+    assert len(kept) <= 30 and view.graph.number_of_edges() + len(view.negated) <= 60
+    assert min(degree[n] for n in kept) >= max(degree[n] for n in set(G) - kept)
+    assert any(f"{G.number_of_nodes():,} entities" in note and "most connected" in note for note in view.notes)
+    nodes, edges, _ = to_vis(view)
+    assert len(nodes) == len(kept)
+    assert "most connected" in view.title
+
+
+def test_document_pages_from_one_pass_equal_one_document_at_a_time(real_kg):
+    """``alskg build`` makes every document's view in one pass (``views.documents``); each is the view
+    ``views.document`` gives, and shows that document's negated claims only (none when it has none)."""
+    from viz import views
+
+    G = real_kg.network
+    ids = sorted(G.graph["documents"])
+    together = list(views.documents(G))
+    assert [v.title.split(":")[0] for v in together] == ids
+    for doc_id, view in zip(ids, together, strict=True):
+        alone = views.document(G, doc_id)
+        assert list(view.graph.nodes(data=True)) == list(alone.graph.nodes(data=True))
+        assert list(view.graph.edges(keys=True, data=True)) == list(alone.graph.edges(keys=True, data=True))
+        assert view.negated == alone.negated and all(c.document == doc_id for c in view.negated)
+        assert all(c.document == doc_id for _, _, d in view.graph.edges(data=True) for c in d["claims"])
+    H = G.copy()
+    H.graph["negated"] = [c for c in G.graph["negated"] if c.document != ids[0]]
+    assert views.document(H, ids[0]).negated == [], "a document without negations shows none of other documents'"

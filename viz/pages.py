@@ -10,17 +10,17 @@ from collections.abc import Iterator
 
 from kg.build import Built
 from viz import views
-from viz.render import render
+from viz.render import MAX_EDGES, MAX_NODES, render
 
 
 def build_pages(built: Built, lang: str = "en") -> dict[str, bytes]:
-    """``html/index.html`` (every entity) and ``html/<doc-id>.html`` (that document's claims)."""
+    """``html/index.html`` (every entity, or the most connected ones when a page cannot draw them all) and ``html/<doc-id>.html`` (that document's claims)."""
     return dict(iter_pages(built, lang))
 
 
 def iter_pages(built: Built, lang: str = "en") -> Iterator[tuple[str, bytes]]:
     """The same pages one at a time, for ``alskg build``, which writes each as it comes."""
     G = built.network
-    yield "html/index.html", render(views.whole(G), lang)
-    for doc_id in sorted(G.graph.get("documents", {})):
-        yield f"html/{doc_id}.html", render(views.document(G, doc_id), lang)
+    yield "html/index.html", render(views.overview(G, MAX_NODES, MAX_EDGES), lang)
+    for doc_id, view in zip(sorted(G.graph.get("documents", {})), views.documents(G), strict=True):
+        yield f"html/{doc_id}.html", render(view, lang)
