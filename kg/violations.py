@@ -26,6 +26,7 @@ of the whole graph and its own first rows are reported, in its own order, as bef
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -42,7 +43,7 @@ from kg.query import Engines, QueryDef, run, shipped_queries
 from kg.rdf import Statement, claim_statements, data_statements, entity_statements
 from kg.seedcache import FileCache
 
-SCOPE = re.compile(r"^#\s*scope\s*:\s*one relation\s*$", re.MULTILINE)
+SCOPE = re.compile(r"^#\s*scope\s*:\s*one relation\b", re.MULTILINE)
 _LIMIT = re.compile(r"\bLIMIT\s+(\d+)\s*$", re.IGNORECASE)
 FORMAT = 1
 Relation = tuple[str, str, str]  # subject id, predicate name, object id (as the seeds write them)
@@ -107,9 +108,9 @@ class RelationParts:
         # unit → (digest of what it is written from, the relations it belongs to)
         self.units: dict[str, tuple[str, list[Relation]]] = {}
         for doc, claims in sorted(by_document.items()):
-            self.units[f"document:{doc}"] = (_digest(repr(c) for c in claims),
+            self.units[f"document:{doc}"] = (_digest(_content(c) for c in claims),
                                               sorted({claim_relation(c) for c in claims}))
-        self.units["entity-links"] = (_digest(repr(e) for e in linking), sorted(link_relations))
+        self.units["entity-links"] = (_digest(_content(e) for e in linking), sorted(link_relations))
 
     def relations(self) -> list[Relation]:
         return sorted(set(self.claims) | set(self.links))
@@ -122,6 +123,17 @@ class RelationParts:
             for c in self.claims.get(rel, ()):
                 out.extend(claim_statements(c))
         return out
+
+
+def _content(item: Claim | Entity) -> str:
+    """Every field of a claim or an entity (its place too: a claim's statements name its file), as text."""
+    names = _FIELDS.get(type(item))
+    if names is None:
+        names = _FIELDS[type(item)] = tuple(f.name for f in dataclasses.fields(item))
+    return repr(tuple(getattr(item, n) for n in names))
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _digest(parts: Iterable[str]) -> str:
@@ -212,19 +224,13 @@ def _scoped_problems(seeds: Seeds, parts: RelationParts, queries: list[QueryDef]
     key = "violations-" + hashlib.sha256(f"{version}\0{Path(seeds.root).resolve()}".encode(
         "utf-8", "surrogatepass")).hexdigest()[:40]
     old = _read_state(store, key) if store else None
-    if old is None:
+    touched = _touched(old[0], parts.units) if old is not None else None
+    if old is None or touched is None:
         todo = parts.relations()
         kept: dict[str, list[Row]] = {q.name: [] for q in queries}
     else:
-        old_units, old_rows = old
-        touched: set[Relation] = set()
-        for name in set(old_units) | set(parts.units):
-            was, now = old_units.get(name), parts.units.get(name)
-            if was is None or now is None or was[0] != now[0]:
-                touched.update(was[1] if was else ())
-                touched.update(now[1] if now else ())
         todo = sorted(touched)
-        kept = {q.name: [r for r in old_rows.get(q.name, []) if r.relation not in touched] for q in queries}
+        kept = {q.name: [r for r in old[1].get(q.name, []) if r.relation not in touched] for q in queries}
     problems: list[Problem] = []
     rows: dict[str, list[Row]] = {}
     store_ox = _store(schema_statements, parts.statements(todo)) if todo else None
@@ -257,9 +263,24 @@ def _scoped_problems(seeds: Seeds, parts: RelationParts, queries: list[QueryDef]
     return problems
 
 
+def _touched(old: dict[str, tuple[str, str]], units: dict[str, tuple[str, list[Relation]]]) -> set[Relation] | None:
+    """The relations of every unit that is new, gone or changed since the entry (old and new ones);
+    None if the entry's relations cannot be read."""
+    touched: set[Relation] = set()
+    try:
+        for name in set(old) | set(units):
+            was, now = old.get(name), units.get(name)
+            if was is None or now is None or was[0] != now[0]:
+                touched.update(_relations(was[1]) if was else ())
+                touched.update(now[1] if now else ())
+    except ValueError:
+        return None
+    return touched
+
+
 def _write_state(store: FileCache, key: str, units: dict[str, tuple[str, list[Relation]]],
                  rows: dict[str, list[Row]]) -> None:
-    doc = {"units": {name: [d, [list(r) for r in rels]] for name, (d, rels) in units.items()},
+    doc = {"units": {name: [d, "\n".join("\t".join(r) for r in rels)] for name, (d, rels) in units.items()},
            "rows": {name: [[*r.relation, r.shown] for r in rs] for name, rs in rows.items()}}
     store.put_bytes(key, json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass"))
 
@@ -273,9 +294,9 @@ def _read_state(store: FileCache, key: str):
         doc = json.loads(body.decode("utf-8", "surrogatepass"))
         units = {}
         for name, (d, rels) in doc["units"].items():
-            if type(name) is not str or type(d) is not str:
+            if type(name) is not str or type(d) is not str or type(rels) is not str:
                 return None
-            units[name] = (d, [_relation(r) for r in rels])
+            units[name] = (d, rels)  # the relations as text: read only for a unit that changed
         rows = {}
         for name, rs in doc["rows"].items():
             got = []
@@ -287,6 +308,14 @@ def _read_state(store: FileCache, key: str):
         return units, rows
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return None
+
+
+def _relations(text: str) -> list[Relation]:
+    out = []
+    for line in text.split("\n") if text else ():
+        s, p, o = line.split("\t")  # a malformed line: ValueError, and the entry is not used
+        out.append((s, p, o))
+    return out
 
 
 def _relation(r: object) -> Relation:
