@@ -4,8 +4,9 @@ The seeds reader (``kg.seeds``) checks the curation files with precise messages;
 the independent proof that the graph users query has the shape the ontology promises. ``kg.build``
 runs them on the one build it made (``alskg validate`` and ``alskg build`` both), on the statements
 written straight from the seeds (``kg.rdf``): SHACL document by document with rudof
-(``kg.shapes``), the violation queries relation by relation on Oxigraph (``kg.violations``), both
-with the results of what an edit did not touch kept in the cache.
+(``kg.shapes``, by the parts the seeds' items write: ``kg.shacl_units``), the violation queries
+relation by relation on Oxigraph (``kg.violations``); both keep the results of what an edit did not
+touch in the cache, so neither writes the whole graph's statements after one edit.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pyoxigraph as ox
 from kg.model import Problem, Seeds
 from kg.query import Engines, run, shipped_queries
 from kg.rdf import Statement
-from kg.shapes import shacl_problems
+from kg.shacl_units import unit_shacl_problems
 from kg.violations import relation_violations
 
 
@@ -27,7 +28,7 @@ def graph_problems(seeds: Seeds, schema_statements: Sequence[Statement],
     """Every SHACL violation and every row of a violation query, located where the curator can fix it.
 
     ``data_statements`` is called for the data graph's statements when a check needs them."""
-    return (shacl_problems(seeds, [*schema_statements, *data_statements()])
+    return (unit_shacl_problems(seeds, schema_statements, data_statements)
             + relation_violations(seeds, schema_statements, data_statements))
 
 

@@ -26,7 +26,6 @@ of the whole graph and its own first rows are reported, in its own order, as bef
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import re
@@ -42,6 +41,7 @@ from kg.namespaces import ALS, ENT, GRAPH_DATA, GRAPH_SCHEMA
 from kg.query import Engines, QueryDef, run, shipped_queries
 from kg.rdf import Statement, claim_statements, data_statements, entity_statements
 from kg.seedcache import FileCache
+from kg.unitdigest import items_digest
 
 SCOPE = re.compile(r"^#\s*scope\s*:\s*one relation\b", re.MULTILINE)
 _LIMIT = re.compile(r"\bLIMIT\s+(\d+)\s*$", re.IGNORECASE)
@@ -108,9 +108,9 @@ class RelationParts:
         # unit → (digest of what it is written from, the relations it belongs to)
         self.units: dict[str, tuple[str, list[Relation]]] = {}
         for doc, claims in sorted(by_document.items()):
-            self.units[f"document:{doc}"] = (_digest(_content(c) for c in claims),
+            self.units[f"document:{doc}"] = (items_digest(claims),
                                               sorted({claim_relation(c) for c in claims}))
-        self.units["entity-links"] = (_digest(_content(e) for e in linking), sorted(link_relations))
+        self.units["entity-links"] = (items_digest(linking), sorted(link_relations))
 
     def relations(self) -> list[Relation]:
         return sorted(set(self.claims) | set(self.links))
@@ -125,29 +125,11 @@ class RelationParts:
         return out
 
 
-def _content(item: Claim | Entity) -> str:
-    """Every field of a claim or an entity (its place too: a claim's statements name its file), as text."""
-    names = _FIELDS.get(type(item))
-    if names is None:
-        names = _FIELDS[type(item)] = tuple(f.name for f in dataclasses.fields(item))
-    return repr(tuple(getattr(item, n) for n in names))
-
-
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _digest(parts: Iterable[str]) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(part.encode("utf-8", "surrogatepass") + b"\0")
-    return h.hexdigest()
-
-
 def _version(queries: Sequence[QueryDef], schema_statements: Iterable[Statement]) -> str:
     """What every row depends on besides the relations' parts."""
     here = Path(__file__).parent
     h = hashlib.sha256(f"alskg-violations-{FORMAT}-{ox.__version__}".encode())
-    for name in ("violations.py", "rdf.py", "model.py", "namespaces.py"):
+    for name in ("violations.py", "unitdigest.py", "rdf.py", "model.py", "namespaces.py"):
         h.update((here / name).read_bytes())
     for q in queries:
         h.update(f"\0{q.name}\0{q.text}".encode("utf-8", "surrogatepass"))
