@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -33,10 +34,10 @@ from kg.model import Claim, Problem, Seeds
 from kg.rdf import Statement, claim_statements, document_statements, entity_statements
 from kg.seedcache import FileCache
 from kg.shapes import CHUNK_STATEMENTS, TYPE, GraphParts, Shapes, Violation, _located, shacl_problems
-from kg.unitdigest import items_digest
+from kg.unitdigest import claims_digests, items_digest
 
 FORMAT = 1
-ENTITY_BUCKETS = 2  # hex digits of an entity id's hash that name its bucket (256 buckets)
+ENTITY_BUCKETS = 256  # entities go into this many parts, by a checksum of their id
 
 
 @dataclass
@@ -74,16 +75,17 @@ def seed_parts(seeds: Seeds, schema_statements: Sequence[Statement]) -> dict[str
     claims: dict[str, list[Claim]] = defaultdict(list)
     for c in seeds.claims:
         claims[c.document].append(c)
+    digests = claims_digests(seeds.claims)
     parts: dict[str, Part] = {}
     for d in seeds.documents:
         cs = claims.pop(d.id, [])
-        parts[f"document:{d.id}"] = Part(f"document:{d.id}", items_digest([d, *cs]),
+        parts[f"document:{d.id}"] = Part(f"document:{d.id}", items_digest([d]) + digests.get(d.id, ""),
                                          lambda d=d, cs=cs: document_statements(d) + _claims(cs))
     for doc, cs in claims.items():  # claims naming a document not listed (the seeds reader reports them)
-        parts[f"claims:{doc}"] = Part(f"claims:{doc}", items_digest(cs), lambda cs=cs: _claims(cs))
+        parts[f"claims:{doc}"] = Part(f"claims:{doc}", digests[doc], lambda cs=cs: _claims(cs))
     buckets: dict[str, list] = defaultdict(list)
     for e in seeds.entities:
-        buckets[hashlib.sha256(e.id.encode("utf-8", "surrogatepass")).hexdigest()[:ENTITY_BUCKETS]].append(e)
+        buckets[f"{zlib.crc32(e.id.encode('utf-8', 'surrogatepass')) % ENTITY_BUCKETS:03d}"].append(e)
     for b, es in sorted(buckets.items()):
         parts[f"entities:{b}"] = Part(f"entities:{b}", items_digest(es),
                                       lambda es=es: [st for e in es for st in entity_statements(e)])
@@ -121,7 +123,8 @@ def unit_shacl_problems(seeds: Seeds, schema_statements: Sequence[Statement],
         records = _validate(parts, old or {}, shapes)
     except NotInParts:
         return shacl_problems(seeds, [*schema_statements, *all_statements()], cache=cache)
-    if store is not None:
+    if store is not None and (old is None or any(old.get(n) is not r for n, r in records.items())
+                              or set(old) != set(records)):
         _write_state(store, key, records)
     return _located(seeds, sorted({v for r in records.values() for v in r.violations}))
 

@@ -7,19 +7,24 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Iterable
+import operator
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-_FIELDS: dict[type, tuple[str, ...]] = {}
+from kg.model import Claim
+
+_FIELDS: dict[type, Callable[[Any], tuple]] = {}
+_LAST: list[tuple[Sequence[Claim], dict[str, str]]] = []  # the claims last digested, and their digests
 
 
 def item_text(item: Any) -> str:
     """Every field of a claim, entity or document (its place too: a claim's statements name its file),
     as text; a field added to the class is in it without a change here."""
-    names = _FIELDS.get(type(item))
-    if names is None:
-        names = _FIELDS[type(item)] = tuple(f.name for f in dataclasses.fields(item))
-    return repr(tuple(getattr(item, n) for n in names))
+    fields = _FIELDS.get(type(item))
+    if fields is None:
+        fields = _FIELDS[type(item)] = operator.attrgetter(*(f.name for f in dataclasses.fields(item)), "__class__")
+    return repr(fields(item))
 
 
 def items_digest(items: Iterable[Any]) -> str:
@@ -27,3 +32,16 @@ def items_digest(items: Iterable[Any]) -> str:
     for item in items:
         h.update(item_text(item).encode("utf-8", "surrogatepass") + b"\0")
     return h.hexdigest()
+
+
+def claims_digests(claims: Sequence[Claim]) -> dict[str, str]:
+    """Document id → the digest of its claims (in the order given). Both checks of one validation ask
+    for it (SHACL and the violation queries), so the last answer is kept for the same claims."""
+    if _LAST and _LAST[0][0] is claims:
+        return _LAST[0][1]
+    by_document: dict[str, list[Claim]] = defaultdict(list)
+    for c in claims:
+        by_document[c.document].append(c)
+    digests = {doc: items_digest(cs) for doc, cs in by_document.items()}
+    _LAST[:] = [(claims, digests)]
+    return digests

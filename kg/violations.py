@@ -41,7 +41,7 @@ from kg.namespaces import ALS, ENT, GRAPH_DATA, GRAPH_SCHEMA
 from kg.query import Engines, QueryDef, run, shipped_queries
 from kg.rdf import Statement, claim_statements, data_statements, entity_statements
 from kg.seedcache import FileCache
-from kg.unitdigest import items_digest
+from kg.unitdigest import claims_digests, items_digest
 
 SCOPE = re.compile(r"^#\s*scope\s*:\s*one relation\b", re.MULTILINE)
 _LIMIT = re.compile(r"\bLIMIT\s+(\d+)\s*$", re.IGNORECASE)
@@ -107,8 +107,9 @@ class RelationParts:
                     link_relations.add(rel)
         # unit → (digest of what it is written from, the relations it belongs to)
         self.units: dict[str, tuple[str, list[Relation]]] = {}
+        digests = claims_digests(seeds.claims)
         for doc, claims in sorted(by_document.items()):
-            self.units[f"document:{doc}"] = (items_digest(claims),
+            self.units[f"document:{doc}"] = (digests[doc],
                                               sorted({claim_relation(c) for c in claims}))
         self.units["entity-links"] = (items_digest(linking), sorted(link_relations))
 
@@ -240,7 +241,8 @@ def _scoped_problems(seeds: Seeds, parts: RelationParts, queries: list[QueryDef]
             continue
         rows[q.name] = sorted(set(found), key=lambda r: (r.shown, r.relation))
         problems += [_problem(q, r.shown) for r in rows[q.name]]
-    if store is not None and not saturated:
+    if store is not None and not saturated and (old is None or todo or {n: u[0] for n, u in old[0].items()}
+                                                != {n: u[0] for n, u in parts.units.items()}):
         _write_state(store, key, parts.units, rows)
     return problems
 
