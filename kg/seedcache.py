@@ -247,7 +247,8 @@ def _entity(d: dict[str, Any]) -> Entity:
                   _location(d["where"]))
 
 
-_CLAIM_AS_IS = tuple(f.name for f in dataclasses.fields(Claim) if f.name not in ("qualifiers", "context", "where"))
+_CLAIM_FIELDS = tuple(f.name for f in dataclasses.fields(Claim))
+_CLAIM_AS_IS = tuple(name for name in _CLAIM_FIELDS if name not in ("qualifiers", "context", "where"))
 _NO_CONTEXT = Context()
 
 
@@ -260,9 +261,10 @@ def _claim(d: dict[str, Any]) -> Claim:
     fields["qualifiers"] = tuple(Qualifier.from_dict(q) for q in d["qualifiers"]) if d["qualifiers"] else ()
     fields["context"] = Context.from_dict(d["context"]) if d["context"] else _NO_CONTEXT
     fields["where"] = _location(_text(d["where"]))
-    fields["id"] = _text(d["id"])
     claim = object.__new__(Claim)
-    claim.__dict__.update(fields)  # as pickle and ``copy`` restore a frozen dataclass
+    # as pickle and ``copy`` restore a frozen dataclass, in the order ``__init__`` sets the fields
+    claim.__dict__.update({name: fields[name] for name in _CLAIM_FIELDS})
+    claim.__dict__["id"] = _text(d["id"])
     return claim
 
 
