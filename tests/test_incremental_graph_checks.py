@@ -255,7 +255,7 @@ def test_retyping_an_entity_validates_the_documents_that_name_it(real_built, cac
     seeds, statements = real_built.seeds, real_built.schema_statements
     unit_shacl_problems(seeds, statements, lambda: real_built.data_statements)
     claim = seeds.claims[0]
-    retyped = dataclasses.replace(seeds, entities=tuple(dataclasses.replace(e, type="NotAClass")
+    retyped = dataclasses.replace(seeds, entities=tuple(dataclasses.replace(e, type="Document")
                                                         if e.id == claim.subject else e for e in seeds.entities))
     validated.clear()
     found = unit_shacl_problems(retyped, statements, lambda: pytest.fail("no fallback"))
