@@ -10,7 +10,8 @@ one per seeds folder, sealed like every entry: damaged or forged is a miss) reco
 digest, the nodes it types, the nodes its statements point at, and its violations. A part is validated
 again when its digest changed, or when a node it points at is typed by a part that changed (retyping
 an entity re-validates the documents whose claims name it). Everything else — the shapes file, the
-schema's statements, this code, ``kg/rdf.py``, ``kg/model.py``, pyrudof — is the entry's version.
+schema's statements (its class hierarchy is in every part's context), this code, ``kg/rdf.py``,
+``kg/model.py``, pyrudof — is in the entry's key.
 
 A part's focus is the statements whose subject it types itself. What this rests on is checked on the
 statements of every part it writes: each node is typed by one part only, and a statement about a node
@@ -116,8 +117,9 @@ def unit_shacl_problems(seeds: Seeds, schema_statements: Sequence[Statement],
     shapes = Shapes()
     parts = seed_parts(seeds, schema_statements)
     store = FileCache.open(folder="shapes") if cache else None
-    key = "units-" + hashlib.sha256(f"{_version(shapes)}\0{Path(seeds.root).resolve()}".encode(
-        "utf-8", "surrogatepass")).hexdigest()[:40]
+    # the schema's statements are in the key, not only a part: its class hierarchy is in every part's context
+    key = "units-" + hashlib.sha256(f"{_version(shapes)}\0{parts['schema'].digest}\0{Path(seeds.root).resolve()}"
+                                    .encode("utf-8", "surrogatepass")).hexdigest()[:40]
     old = _read_state(store, key) if store is not None else None
     try:
         records = _validate(parts, old or {}, shapes)

@@ -265,6 +265,20 @@ def test_retyping_an_entity_validates_the_documents_that_name_it(real_built, cac
     assert any(claim.id in p.message for p in found)
 
 
+def test_a_changed_class_hierarchy_validates_every_part_again(real_built, cache, validated):
+    """The schema's ``rdfs:subClassOf`` statements are in every part's context: a change there is a miss
+    for all of them, not only for the parts that point at the class."""
+    seeds, statements = real_built.seeds, real_built.schema_statements
+    assert unit_shacl_problems(seeds, statements, lambda: real_built.data_statements) == []
+    subclass = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
+    cut = [st for st in statements if not (st[1] == subclass and st[2] == f"<{ALS}Entity>")]
+    assert len(cut) < len(statements)
+    validated.clear()
+    found = unit_shacl_problems(seeds, cut, lambda: real_built.data_statements)
+    assert found and found == shacl_problems(seeds, [*cut, *real_built.data_statements], cache=False)
+    assert sum(len(part) for part in validated) > len(seeds.claims)
+
+
 def test_a_damaged_or_forged_shacl_entry_is_a_miss(real_built, cache, validated):
     seeds, statements = real_built.seeds, real_built.schema_statements
     bad = _summary_fault(seeds)
