@@ -220,9 +220,18 @@ def _fields(obj: Any) -> dict[str, Any]:
     return out
 
 
+def _restored(cls: type, fields: dict[str, Any]) -> Any:
+    """An instance of a frozen dataclass with ``fields`` set at once, as pickle and ``copy`` restore one
+    (its ``__init__`` sets each field through ``object.__setattr__``: most of the time of decoding an
+    entry went there). ``fields`` is in the order of the class's fields, as ``__init__`` sets them."""
+    obj = object.__new__(cls)
+    obj.__dict__.update(fields)
+    return obj
+
+
 def _location(text: str) -> Location:
     file, _, line = text.rpartition(":")
-    return Location(file, int(line))
+    return _restored(Location, {"file": file, "line": int(line)})
 
 
 def _text(v: Any) -> str:
@@ -242,13 +251,15 @@ def _texts(v: Any) -> tuple[str, ...]:
 
 
 def _entity(d: dict[str, Any]) -> Entity:
-    return Entity(_text(d["id"]), _text(d["type"]), _text(d["en"]), _texts(d["ja"]), _texts(d["synonyms"]),
-                  _texts(d["xrefs"]), _maybe(d["variant_of"]), _maybe(d["product_of"]), _text(d["note"]),
-                  _location(d["where"]))
+    return _restored(Entity, {"id": _text(d["id"]), "type": _text(d["type"]), "en": _text(d["en"]),
+                              "ja": _texts(d["ja"]), "synonyms": _texts(d["synonyms"]), "xrefs": _texts(d["xrefs"]),
+                              "variant_of": _maybe(d["variant_of"]), "product_of": _maybe(d["product_of"]),
+                              "note": _text(d["note"]), "where": _location(_text(d["where"]))})
+
 
 
 _CLAIM_FIELDS = tuple(f.name for f in dataclasses.fields(Claim))
-_CLAIM_AS_IS = tuple(name for name in _CLAIM_FIELDS if name not in ("qualifiers", "context", "where"))
+_CLAIM_VALUES = operator.itemgetter(*_CLAIM_FIELDS)  # a stored claim (``Claim.to_dict``) names every field
 _NO_CONTEXT = Context()
 
 
@@ -257,19 +268,17 @@ def _claim(d: dict[str, Any]) -> Claim:
     again: the entry was written from this claim by this code (the code is in every key) and is sealed,
     so its id is as trustworthy as its other fields. Hashing it again (and through ``cached_property``'s
     lock) was a third of the time of reading the seeds after one edit."""
-    fields = {name: d[name] for name in _CLAIM_AS_IS}
+    fields = dict(zip(_CLAIM_FIELDS, _CLAIM_VALUES(d), strict=True))  # the class's order, values as stored
     fields["qualifiers"] = tuple(Qualifier.from_dict(q) for q in d["qualifiers"]) if d["qualifiers"] else ()
     fields["context"] = Context.from_dict(d["context"]) if d["context"] else _NO_CONTEXT
     fields["where"] = _location(_text(d["where"]))
-    claim = object.__new__(Claim)
-    # as pickle and ``copy`` restore a frozen dataclass, in the order ``__init__`` sets the fields
-    claim.__dict__.update({name: fields[name] for name in _CLAIM_FIELDS})
-    claim.__dict__["id"] = _text(d["id"])
-    return claim
+    fields["id"] = _text(d["id"])
+    return _restored(Claim, fields)
 
 
 def _no_claim(d: dict[str, Any]) -> NoClaim:
-    return NoClaim(_text(d["document"]), _text(d["quote"]), _text(d["reason"]), _location(d["where"]))
+    return _restored(NoClaim, {"document": _text(d["document"]), "quote": _text(d["quote"]),
+                               "reason": _text(d["reason"]), "where": _location(_text(d["where"]))})
 
 
 def _problem(d: dict[str, Any]) -> Problem:

@@ -20,7 +20,7 @@ from kg.locations import ONTOLOGY_DIR
 from kg.model import Claim, Seeds
 from kg.query import Engines, run
 from kg.rdf import Statement, build_dataset, nquads
-from kg.seedcache import _claim
+from kg.seedcache import FileResult, _claim
 from kg.shacl_units import NotInParts, Part, _validate, unit_shacl_problems
 from kg.shapes import Shapes, shacl_problems
 from kg.validate import violation_problems
@@ -314,11 +314,29 @@ def test_a_part_writing_about_another_parts_node_is_refused():
 # ---------------------------------------------------------------- the seeds' per-file entries
 
 
-def test_a_claim_decoded_from_an_entry_is_the_claim(real_built):
-    for c in real_built.seeds.claims:
-        d = _claim(json.loads(json.dumps(c.to_dict(), ensure_ascii=False)))
-        assert d == c and d.where == c.where and d.id == c.id and d.context == c.context
-        assert set(d.__dict__) == {f.name for f in dataclasses.fields(Claim)} | {"id"}
+def _same_instance(decoded, original) -> None:
+    """Equal in every field (the place too), with the fields set in the order ``__init__`` sets them."""
+    names = [f.name for f in dataclasses.fields(original)]
+    assert decoded == original and type(decoded) is type(original)
+    assert [getattr(decoded, n) for n in names] == [getattr(original, n) for n in names]
+    assert list(decoded.__dict__)[:len(names)] == names
+
+
+def test_items_decoded_from_an_entry_are_the_items(real_built):
+    """The seeds' entries are decoded without the dataclasses' ``__init__`` (``kg.seedcache._restored``):
+    a field added, renamed or reordered in ``kg.model`` fails here, not silently in the cache."""
+    seeds = real_built.seeds
+    result = FileResult(list(seeds.entities), list(seeds.claims), list(seeds.no_claims))
+    decoded = FileResult.decode(result.encode())
+    for items, originals in ((decoded.entities, seeds.entities), (decoded.claims, seeds.claims),
+                             (decoded.no_claims, seeds.no_claims)):
+        assert len(items) == len(originals) > 0
+        for d, c in zip(items, originals, strict=True):
+            _same_instance(d, c)
+            _same_instance(d.where, c.where)
+    for d, c in zip(decoded.claims, seeds.claims, strict=True):
+        assert d.id == c.id and d.context == c.context and d.qualifiers == c.qualifiers
+        assert _claim(c.to_dict()).__dict__ == {**c.__dict__, "id": c.id}
 
 
 # ---------------------------------------------------------------- the command
