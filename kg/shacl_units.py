@@ -35,7 +35,7 @@ from kg.model import Claim, Problem, Seeds
 from kg.rdf import Statement, claim_statements, document_statements, entity_statements
 from kg.seedcache import FileCache
 from kg.shapes import CHUNK_STATEMENTS, TYPE, GraphParts, Shapes, Violation, _located, shacl_problems
-from kg.unitdigest import claims_digests, items_digest
+from kg.unitdigest import claims_digests, entities_digest, items_digest
 
 FORMAT = 1
 ENTITY_BUCKETS = 256  # entities go into this many parts, by a checksum of their id
@@ -88,7 +88,7 @@ def seed_parts(seeds: Seeds, schema_statements: Sequence[Statement]) -> dict[str
     for e in seeds.entities:
         buckets[f"{zlib.crc32(e.id.encode('utf-8', 'surrogatepass')) % ENTITY_BUCKETS:03d}"].append(e)
     for b, es in sorted(buckets.items()):
-        parts[f"entities:{b}"] = Part(f"entities:{b}", items_digest(es),
+        parts[f"entities:{b}"] = Part(f"entities:{b}", entities_digest(es),
                                       lambda es=es: [st for e in es for st in entity_statements(e)])
     schema = sorted(schema_statements)
     parts["schema"] = Part("schema", hashlib.sha256("\n".join(" ".join(st) for st in schema).encode(

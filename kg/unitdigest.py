@@ -5,12 +5,14 @@ code that writes them is unchanged too (each user puts ``kg/rdf.py`` and ``kg/mo
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from kg.model import Claim
+from kg.model import Claim, Entity
 
 _LAST: list[tuple[Sequence[Claim], dict[str, str]]] = []  # the claims last digested, and their digests
 
@@ -41,3 +43,15 @@ def claims_digests(claims: Sequence[Claim]) -> dict[str, str]:
     digests = {doc: items_digest(cs) for doc, cs in by_document.items()}
     _LAST[:] = [(claims, digests)]
     return digests
+
+
+def entities_digest(entities: Iterable[Any]) -> str:
+    """The digest of entities' content without their places (no statement names an entity's place;
+    a place's ``repr`` was most of the time of digesting every entity)."""
+    h = hashlib.sha256()
+    for e in entities:
+        h.update(repr(_ENTITY_CONTENT(e)).encode("utf-8", "surrogatepass") + b"\0")
+    return h.hexdigest()
+
+
+_ENTITY_CONTENT = operator.attrgetter(*(f.name for f in dataclasses.fields(Entity) if f.name != "where"))

@@ -41,7 +41,7 @@ from kg.namespaces import ALS, ENT, GRAPH_DATA, GRAPH_SCHEMA
 from kg.query import Engines, QueryDef, run, shipped_queries
 from kg.rdf import Statement, claim_statements, data_statements, entity_statements
 from kg.seedcache import FileCache
-from kg.unitdigest import claims_digests, items_digest
+from kg.unitdigest import claims_digests, entities_digest
 
 SCOPE = re.compile(r"^#\s*scope\s*:\s*one relation\b", re.MULTILINE)
 _LIMIT = re.compile(r"\bLIMIT\s+(\d+)\s*$", re.IGNORECASE)
@@ -71,10 +71,6 @@ def relation_scoped(q: QueryDef) -> bool:
     return bool(SCOPE.search(q.text))
 
 
-def claim_relation(c: Claim) -> Relation:
-    return (c.subject, c.predicate, c.object)
-
-
 def _entity_links(e: Entity) -> list[Statement]:
     """An entity's statements between two entities (its registry links: variant of, product of)."""
     return [st for st in entity_statements(e) if st[0].startswith(f"<{_ENT}") and st[2].startswith(f"<{_ENT}")]
@@ -92,10 +88,11 @@ class RelationParts:
 
     def __init__(self, seeds: Seeds):
         self.claims: dict[Relation, list[Claim]] = defaultdict(list)
-        by_document: dict[str, list[Claim]] = defaultdict(list)
+        by_document: dict[str, set[Relation]] = defaultdict(set)
         for c in seeds.claims:
-            self.claims[claim_relation(c)].append(c)
-            by_document[c.document].append(c)
+            rel = (c.subject, c.predicate, c.object)
+            self.claims[rel].append(c)
+            by_document[c.document].add(rel)
         linking = [e for e in seeds.entities if e.variant_of or e.product_of]
         self.links: dict[Relation, list[Statement]] = defaultdict(list)
         link_relations: set[Relation] = set()
@@ -106,12 +103,11 @@ class RelationParts:
                     self.links[rel].append(st)
                     link_relations.add(rel)
         # unit → (digest of what it is written from, the relations it belongs to)
-        self.units: dict[str, tuple[str, list[Relation]]] = {}
+        self.units: dict[str, tuple[str, set[Relation]]] = {}
         digests = claims_digests(seeds.claims)
-        for doc, claims in sorted(by_document.items()):
-            self.units[f"document:{doc}"] = (digests[doc],
-                                              sorted({claim_relation(c) for c in claims}))
-        self.units["entity-links"] = (items_digest(linking), sorted(link_relations))
+        for doc, relations in sorted(by_document.items()):
+            self.units[f"document:{doc}"] = (digests[doc], relations)
+        self.units["entity-links"] = (entities_digest(linking), link_relations)
 
     def relations(self) -> list[Relation]:
         return sorted(set(self.claims) | set(self.links))
@@ -243,11 +239,12 @@ def _scoped_problems(seeds: Seeds, parts: RelationParts, queries: list[QueryDef]
         problems += [_problem(q, r.shown) for r in rows[q.name]]
     if store is not None and not saturated and (old is None or todo or {n: u[0] for n, u in old[0].items()}
                                                 != {n: u[0] for n, u in parts.units.items()}):
-        _write_state(store, key, parts.units, rows)
+        kept_text = {n: u[1] for n, u in old[0].items() if n in parts.units and parts.units[n][0] == u[0]} if old else {}
+        _write_state(store, key, parts.units, kept_text, rows)
     return problems
 
 
-def _touched(old: dict[str, tuple[str, str]], units: dict[str, tuple[str, list[Relation]]]) -> set[Relation] | None:
+def _touched(old: dict[str, tuple[str, str]], units: dict[str, tuple[str, set[Relation]]]) -> set[Relation] | None:
     """The relations of every unit that is new, gone or changed since the entry (old and new ones);
     None if the entry's relations cannot be read."""
     touched: set[Relation] = set()
@@ -262,9 +259,11 @@ def _touched(old: dict[str, tuple[str, str]], units: dict[str, tuple[str, list[R
     return touched
 
 
-def _write_state(store: FileCache, key: str, units: dict[str, tuple[str, list[Relation]]],
+def _write_state(store: FileCache, key: str, units: dict[str, tuple[str, set[Relation]]], kept: dict[str, str],
                  rows: dict[str, list[Row]]) -> None:
-    doc = {"units": {name: [d, "\n".join("\t".join(r) for r in rels)] for name, (d, rels) in units.items()},
+    """``kept``: the relations, as the entry has them, of the units that did not change."""
+    doc = {"units": {name: [d, kept[name] if name in kept else "\n".join("\t".join(r) for r in sorted(rels))]
+                     for name, (d, rels) in units.items()},
            "rows": {name: [[*r.relation, r.shown] for r in rs] for name, rs in rows.items()}}
     store.put_bytes(key, json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass"))
 
