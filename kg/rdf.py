@@ -15,7 +15,6 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import ClosedNamespace
 from rdflib.plugins.serializers.nt import _quote_encode, _quoteLiteral
 
-from kg.identifiers import expand
 from kg.model import Claim, Document, Entity, Seeds
 from kg.namespaces import (
     ALS,
@@ -39,6 +38,14 @@ from kg.schema import Schema
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]")
 BIND_PREFIXES = ("als", "ent", "claim", "doc", "biolink", "RO", "BFO", "prov", "dcterms", "bibo", "skos",
                  "schema", "rdfs", "owl", "xsd", "CL", "UBERON", "GO", "MONDO", "CHEBI", "NCBITaxon", "ECO")
+
+
+def expand(curie: str) -> str:
+    """``kg.identifiers.expand``, imported on first use: it loads the ``curies`` package (a third of a
+    second), which ``alskg validate`` after one edit rarely needs (only for an entity it writes again)."""
+    from kg.identifiers import expand as expand_curie
+
+    return expand_curie(curie)
 
 
 def entity_iri(entity_id: str) -> URIRef:
