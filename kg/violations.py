@@ -7,7 +7,7 @@ promises that each row it returns belongs to one relation — the row's ``?subje
 and depends only on that relation's part of the graph plus the schema. A relation's part is its direct
 triple (if any statement asserts it) and every statement of every claim of that relation (``kg.rdf``
 writes a claim as its direct triple, unless negated, and statements about the claim's own node and
-its qualifiers). ``tests/test_incremental_validate.py`` holds every shipped violation query to that
+its qualifiers). ``tests/test_incremental_graph_checks.py`` holds every shipped violation query to that
 promise on faulty graphs (the rows on the parts equal the rows on the whole graph), and each run here
 checks that every row names a relation it was given. A violation query without that header runs on
 the whole graph every time.
