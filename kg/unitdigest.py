@@ -32,6 +32,15 @@ def items_digest(items: Iterable[Any]) -> str:
     return h.hexdigest()
 
 
+def claim_text(c: Claim) -> str:
+    """Every field of a claim as text: its id (the hash of its relation, document, quote, polarity,
+    model, species and context) and the fields the id leaves out. A third of the time of ``item_text``
+    (the quote and the context are not written out again); a test changes each field of ``Claim`` in
+    turn and requires a different text, so a field added to the class and not here fails it."""
+    return (f"{c.id}\x1f{c.summary}\x1f{c.evidence}\x1f{c.status}\x1f{c.certainty}\x1f{c.certainty_note}"
+            f"\x1f{c.where.file}:{c.where.line}\x1f{c.qualifiers!r}")
+
+
 def claims_digests(claims: Sequence[Claim]) -> dict[str, str]:
     """Document id → the digest of its claims (in the order given). Both checks of one validation ask
     for it (SHACL and the violation queries), so the last answer is kept for the same claims."""
@@ -40,7 +49,12 @@ def claims_digests(claims: Sequence[Claim]) -> dict[str, str]:
     by_document: dict[str, list[Claim]] = defaultdict(list)
     for c in claims:
         by_document[c.document].append(c)
-    digests = {doc: items_digest(cs) for doc, cs in by_document.items()}
+    digests = {}
+    for doc, cs in by_document.items():
+        h = hashlib.sha256()
+        for c in cs:
+            h.update(claim_text(c).encode("utf-8", "surrogatepass") + b"\0")
+        digests[doc] = h.hexdigest()
     _LAST[:] = [(claims, digests)]
     return digests
 

@@ -311,6 +311,21 @@ def test_a_part_writing_about_another_parts_node_is_refused():
         _validate(parts, {}, Shapes())
 
 
+def test_a_claims_text_changes_with_every_field_of_a_claim(real_built):
+    """The digest of a document's claims (``kg.unitdigest.claim_text``) must change whatever field of
+    a claim changes; a field added to ``Claim`` and left out of the text fails here."""
+    from kg.model import Context, Location, Qualifier
+    from kg.unitdigest import claim_text
+
+    claim = next(c for c in real_built.seeds.claims if c.qualifiers and c.context)
+    other = {str: "x-changed", bool: not claim.negated, tuple: (Qualifier("changed", 1.0),),
+             Context: Context(comparison="changed"), Location: Location("claims/other.yaml", 99)}
+    for f in dataclasses.fields(Claim):
+        value = getattr(claim, f.name)
+        new = other.get(type(value), "x-changed")
+        assert claim_text(dataclasses.replace(claim, **{f.name: new})) != claim_text(claim), f.name
+
+
 # ---------------------------------------------------------------- the seeds' per-file entries
 
 
