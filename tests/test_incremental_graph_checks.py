@@ -20,7 +20,7 @@ from kg.locations import ONTOLOGY_DIR
 from kg.model import Claim, Seeds
 from kg.query import Engines, run
 from kg.rdf import Statement, build_dataset, nquads
-from kg.seedcache import FileResult, _claim
+from kg.seedcache import FileResult, _claim, _claim_row
 from kg.shacl_units import NotInParts, Part, _validate, unit_shacl_problems
 from kg.shapes import Shapes, shacl_problems
 from kg.validate import violation_problems
@@ -351,7 +351,7 @@ def test_items_decoded_from_an_entry_are_the_items(real_built):
             _same_instance(d.where, c.where)
     for d, c in zip(decoded.claims, seeds.claims, strict=True):
         assert d.id == c.id and d.context == c.context and d.qualifiers == c.qualifiers
-        assert _claim(c.to_dict()).__dict__ == {**c.__dict__, "id": c.id}
+        assert _claim(_claim_row(c)).__dict__ == {**c.__dict__, "id": c.id}
 
 
 # ---------------------------------------------------------------- the command
