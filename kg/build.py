@@ -124,7 +124,7 @@ def build(seeds_dir: Path, validate: bool = False, ontology_dir: Path = ONTOLOGY
         raise ValidationFailed(problems)
     built = Built(seeds, schema, ontology_dir)
     if validate:
-        problems = graph_problems(seeds, [*built.schema_statements, *built.data_statements], built.nquads)
+        problems = graph_problems(seeds, built.schema_statements, lambda: built.data_statements)
         if problems:
             raise ValidationFailed(problems)
     return built

@@ -12,9 +12,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import ClosedNamespace
 from rdflib.plugins.serializers.nt import _quote_encode, _quoteLiteral
 
-from kg.identifiers import expand
 from kg.model import Claim, Document, Entity, Seeds
 from kg.namespaces import (
     ALS,
@@ -38,6 +38,14 @@ from kg.schema import Schema
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]")
 BIND_PREFIXES = ("als", "ent", "claim", "doc", "biolink", "RO", "BFO", "prov", "dcterms", "bibo", "skos",
                  "schema", "rdfs", "owl", "xsd", "CL", "UBERON", "GO", "MONDO", "CHEBI", "NCBITaxon", "ECO")
+
+
+def expand(curie: str) -> str:
+    """``kg.identifiers.expand``, imported on first use: it loads the ``curies`` package (a third of a
+    second), which ``alskg validate`` after one edit rarely needs (only for an entity it writes again)."""
+    from kg.identifiers import expand as expand_curie
+
+    return expand_curie(curie)
 
 
 def entity_iri(entity_id: str) -> URIRef:
@@ -198,17 +206,34 @@ _T = {name: _iri(str(iri)) for name, iri in {
     "language": DCTERMS.language, "issued": DCTERMS.issued, "derived": PROV.wasDerivedFrom,
     "prov_entity": PROV.Entity, "doi": BIBO.doi, "pmid": BIBO.pmid}.items()}
 _TRUE, _FALSE = _lit(Literal(True)), _lit(Literal(False))
+_ENT, _DOC, _CLAIM = str(ENT), str(DOC), str(CLAIM)  # open namespaces: a name is appended as it is
+
+
+class _Terms(dict):
+    """A closed namespace's terms as N-Triples IRIs, each looked up once (an unknown name raises, as in
+    the namespace): rdflib's lookups were a third of the time of writing every claim's statements."""
+
+    def __init__(self, namespace: ClosedNamespace):
+        super().__init__()
+        self.namespace = namespace
+
+    def __missing__(self, name: str) -> str:
+        self[name] = term = _iri(self.namespace[name])
+        return term
+
+
+_A = _Terms(ALS)
 
 
 def document_statements(d: Document) -> list[Statement]:
     """A document's statements, as N-Triples terms (the same as ``data_graph`` makes)."""
-    node = _iri(DOC[d.id])
-    out = [(node, _T["type"], _iri(ALS.Document)), (node, _T["type"], _T["prov_entity"]),
+    node = f"<{_DOC}{d.id}>"
+    out = [(node, _T["type"], _A["Document"]), (node, _T["type"], _T["prov_entity"]),
            (node, _T["identifier"], _text(d.id)), (node, _T["title"], _text(d.title, "en")),
-           (node, _T["language"], _text("ja")), (node, _iri(ALS.documentKind), _text(d.kind)),
-           (node, _iri(ALS.journal), _text(d.journal)), (node, _iri(ALS.sha256), _text(d.sha256))]
+           (node, _T["language"], _text("ja")), (node, _A["documentKind"], _text(d.kind)),
+           (node, _A["journal"], _text(d.journal)), (node, _A["sha256"], _text(d.sha256))]
     if d.institutions:
-        out.append((node, _iri(ALS.institutions), _text(d.institutions)))
+        out.append((node, _A["institutions"], _text(d.institutions)))
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", d.published):
         out.append((node, _T["issued"], _lit(Literal(d.published, datatype=XSD.date))))
     elif re.fullmatch(r"\d{4}", d.published):
@@ -222,8 +247,8 @@ def document_statements(d: Document) -> list[Statement]:
 
 def entity_statements(e: Entity) -> list[Statement]:
     """An entity's statements (and the registry links that point at it), as N-Triples terms."""
-    node = _iri(ENT[e.id])
-    out = [(node, _T["type"], _iri(ALS[e.type])), (node, _T["identifier"], _text(e.id)),
+    node = f"<{_ENT}{e.id}>"
+    out = [(node, _T["type"], _A[e.type]), (node, _T["identifier"], _text(e.id)),
            (node, _T["label"], _text(e.en, "en")), (node, _T["pref"], _text(e.en, "en"))]
     for i, ja in enumerate(e.ja):
         out.append((node, _T["label"], _text(ja, "ja")))
@@ -231,51 +256,51 @@ def entity_statements(e: Entity) -> list[Statement]:
     for syn in e.synonyms:
         out.append((node, _T["alt"], _text(syn, lang_of(syn))))
     for x in e.xrefs:
-        out.append((node, _iri(ALS.xref), _text(x)))
+        out.append((node, _A["xref"], _text(x)))
         out.append((node, _T["exact"], URIRef(expand(x)).n3()))
     if e.note:
-        out.append((node, _iri(ALS.registryNote), _text(e.note, "en")))
+        out.append((node, _A["registryNote"], _text(e.note, "en")))
     if e.variant_of:
-        out.append((_iri(ENT[e.variant_of]), _iri(ALS.has_variant), node))
+        out.append((f"<{_ENT}{e.variant_of}>", _A["has_variant"], node))
     if e.product_of:
-        out.append((_iri(ENT[e.product_of]), _iri(ALS.has_gene_product), node))
+        out.append((f"<{_ENT}{e.product_of}>", _A["has_gene_product"], node))
     return out
 
 
 def claim_statements(c: Claim) -> list[Statement]:
     """A claim's statements — its direct triple unless negated, the claim resource, its qualifiers."""
-    node = _iri(CLAIM[c.id])
-    s, p, o = _iri(ENT[c.subject]), _iri(ALS[c.predicate]), _iri(ENT[c.object])
+    node = f"<{_CLAIM}{c.id}>"
+    s, p, o = f"<{_ENT}{c.subject}>", _A[c.predicate], f"<{_ENT}{c.object}>"
     out = [] if c.negated else [(s, p, o)]
-    out += [(node, _T["type"], _iri(ALS.Claim)), (node, _T["type"], _T["statement"]), (node, _T["subject"], s),
-            (node, _T["predicate"], p), (node, _T["object"], o), (node, _iri(ALS.negated), _TRUE if c.negated else _FALSE),
-            (node, _iri(ALS.quote), _text(c.quote, "ja")), (node, _iri(ALS.summary), _text(c.summary, "en")),
-            (node, _iri(ALS.evidenceKind), _iri(ALS[c.evidence])), (node, _iri(ALS.findingStatus), _iri(ALS[c.status])),
-            (node, _T["derived"], _iri(DOC[c.document])), (node, _iri(ALS.curationFile), _text(str(c.where))),
-            (node, _iri(ALS.certainty), _iri(ALS[c.certainty]))]
+    out += [(node, _T["type"], _A["Claim"]), (node, _T["type"], _T["statement"]), (node, _T["subject"], s),
+            (node, _T["predicate"], p), (node, _T["object"], o), (node, _A["negated"], _TRUE if c.negated else _FALSE),
+            (node, _A["quote"], _text(c.quote, "ja")), (node, _A["summary"], _text(c.summary, "en")),
+            (node, _A["evidenceKind"], _A[c.evidence]), (node, _A["findingStatus"], _A[c.status]),
+            (node, _T["derived"], f"<{_DOC}{c.document}>"), (node, _A["curationFile"], _text(str(c.where))),
+            (node, _A["certainty"], _A[c.certainty])]
     if c.certainty_note:
-        out.append((node, _iri(ALS.certaintyNote), _text(c.certainty_note, "en")))
+        out.append((node, _A["certaintyNote"], _text(c.certainty_note, "en")))
     if c.context.cell_type:
-        out.append((node, _iri(ALS.cellTypeContext), _iri(ENT[c.context.cell_type])))
+        out.append((node, _A["cellTypeContext"], f"<{_ENT}{c.context.cell_type}>"))
     if c.context.anatomy:
-        out.append((node, _iri(ALS.anatomicalContext), _iri(ENT[c.context.anatomy])))
+        out.append((node, _A["anatomicalContext"], f"<{_ENT}{c.context.anatomy}>"))
     if c.context.comparison:
-        out.append((node, _iri(ALS.comparisonContext), _text(c.context.comparison)))
+        out.append((node, _A["comparisonContext"], _text(c.context.comparison)))
     if c.model:
-        out.append((node, _iri(ALS.modelSystem), _iri(ENT[c.model])))
+        out.append((node, _A["modelSystem"], f"<{_ENT}{c.model}>"))
     if c.species:
-        out.append((node, _iri(ALS.species), _iri(ENT[c.species])))
+        out.append((node, _A["species"], f"<{_ENT}{c.species}>"))
     for i, q in enumerate(c.qualifiers, start=1):
-        qn = _iri(CLAIM[f"{c.id}-q{i}"])
-        out += [(node, _iri(ALS.qualifier), qn), (qn, _T["type"], _iri(ALS.Qualifier)), (qn, _iri(ALS.measure), _text(q.measure))]
-        for prop, val in ((ALS.value, q.value), (ALS.fromValue, q.from_value), (ALS.toValue, q.to_value),
-                          (ALS.change, q.change), (ALS.fold, q.fold)):
+        qn = f"<{_CLAIM}{c.id}-q{i}>"
+        out += [(node, _A["qualifier"], qn), (qn, _T["type"], _A["Qualifier"]), (qn, _A["measure"], _text(q.measure))]
+        for prop, val in (("value", q.value), ("fromValue", q.from_value), ("toValue", q.to_value),
+                          ("change", q.change), ("fold", q.fold)):
             if val is not None:
-                out.append((qn, _iri(prop), _lit(_dec(val))))
+                out.append((qn, _A[prop], _lit(_dec(val))))
         if q.unit:
-            out.append((qn, _iri(ALS.unit), _text(q.unit)))
+            out.append((qn, _A["unit"], _text(q.unit)))
         if q.comparison:
-            out.append((qn, _iri(ALS.comparison), _text(q.comparison)))
+            out.append((qn, _A["comparison"], _text(q.comparison)))
     return out
 
 

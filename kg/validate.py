@@ -4,12 +4,14 @@ The seeds reader (``kg.seeds``) checks the curation files with precise messages;
 the independent proof that the graph users query has the shape the ontology promises. ``kg.build``
 runs them on the one build it made (``alskg validate`` and ``alskg build`` both), on the statements
 written straight from the seeds (``kg.rdf``): SHACL document by document with rudof
-(``kg.shapes``), the violation queries once on Oxigraph loaded from the N-Quads.
+(``kg.shapes``, by the parts the seeds' items write: ``kg.shacl_units``), the violation queries
+relation by relation on Oxigraph (``kg.violations``); both keep the results of what an edit did not
+touch in the cache, so neither writes the whole graph's statements after one edit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -17,19 +19,24 @@ import pyoxigraph as ox
 from kg.model import Problem, Seeds
 from kg.query import Engines, run, shipped_queries
 from kg.rdf import Statement
-from kg.shapes import shacl_problems
+from kg.shacl_units import unit_shacl_problems
+from kg.violations import relation_violations
 
 
-def graph_problems(seeds: Seeds, statements: Iterable[Statement], nquads: bytes) -> list[Problem]:
-    """Every SHACL violation and every row of a violation query, located where the curator can fix it."""
-    return shacl_problems(seeds, statements) + violation_problems(nquads)
+def graph_problems(seeds: Seeds, schema_statements: Sequence[Statement],
+                   data_statements: Callable[[], Sequence[Statement]]) -> list[Problem]:
+    """Every SHACL violation and every row of a violation query, located where the curator can fix it.
+
+    ``data_statements`` is called for the data graph's statements when a check needs them."""
+    return (unit_shacl_problems(seeds, schema_statements, data_statements)
+            + relation_violations(seeds, schema_statements, data_statements))
 
 
 def violation_problems(nquads: bytes) -> list[Problem]:
-    """Run every shipped ``violation-*.rq`` query on the graph; each row it returns is a problem.
+    """Run every shipped ``violation-*.rq`` query on the whole graph; each row it returns is a problem.
 
-    The queries read the whole graph (a contradiction pairs claims of any two documents), so they run
-    on every validation, cached or not; at ×100 loading takes ≈ 4 s and the queries ≈ 5 s."""
+    ``alskg validate`` runs them relation by relation instead (``kg.violations``, the same rows);
+    this is the plain form the tests compare it with."""
     queries = [q for q in shipped_queries() if q.name.startswith("violation-")]
     if not queries:
         return []

@@ -125,7 +125,7 @@ def test_violation_queries_catch_an_edge_no_claim_supports(mini_seeds):
     from kg.validate import graph_problems, violation_problems
 
     built = build(mini_seeds)
-    assert graph_problems(built.seeds, [*built.schema_statements, *built.data_statements], built.nquads) == []
+    assert graph_problems(built.seeds, built.schema_statements, lambda: built.data_statements) == []
     built.dataset.graph(GRAPH_DATA).add((ENT.astrocyte, ALS.activates, ENT.sod1))  # the negated claim's relation, asserted
     files = {p.file for p in violation_problems(nquads(built.dataset))}
     assert files == {"ontology/queries/violation-unsupported-edge.rq", "ontology/queries/violation-negated-edge.rq"}
