@@ -147,11 +147,19 @@ class Upstream:
         self.proc = proc
         _wait_ready(proc, "127.0.0.1", self.port, self.wait_s)
 
-    def ensure(self) -> bool:
-        """Start Oxigraph again if it died (True if it was restarted); refuses a restart loop."""
+    def ensure(self, dying_s: float = 0.0) -> bool:
+        """Start Oxigraph again if it died (True if it was restarted); refuses a restart loop. With
+        ``dying_s`` (a request just failed to reach it) a process that is still running is given that
+        long to finish dying: a killed Oxigraph refuses connections a moment before it can be reaped,
+        and a request that came in that moment was answered 503 instead of being served after a restart."""
         with self._lock:
             if self.proc is not None and self.proc.poll() is None:
-                return False
+                if not dying_s:
+                    return False
+                try:
+                    self.proc.wait(timeout=dying_s)
+                except subprocess.TimeoutExpired:
+                    return False
             if self.proc is not None:
                 self.last_death = exit_cause(self.proc.returncode)
             now = time.monotonic()
@@ -407,7 +415,7 @@ class _Front(ThreadingHTTPServer):
                 self.local.conn = None
                 if attempt:
                     break
-                self.upstream.ensure()
+                self.upstream.ensure(dying_s=1.0)
         raise _Refusal(503, "the SPARQL server is restarting; try again")
 
 
