@@ -152,14 +152,13 @@ class Upstream:
         ``dying_s`` (a request just failed to reach it) a process that is still running is given that
         long to finish dying: a killed Oxigraph refuses connections a moment before it can be reaped,
         and a request that came in that moment was answered 503 instead of being served after a restart."""
+        proc = self.proc
+        if dying_s and proc is not None:  # waited for outside the lock: other requests go on meanwhile
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=dying_s)
         with self._lock:
             if self.proc is not None and self.proc.poll() is None:
-                if not dying_s:
-                    return False
-                try:
-                    self.proc.wait(timeout=dying_s)
-                except subprocess.TimeoutExpired:
-                    return False
+                return False
             if self.proc is not None:
                 self.last_death = exit_cause(self.proc.returncode)
             now = time.monotonic()
@@ -383,12 +382,12 @@ class _Front(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
     def forward(self, method: str, target: str, body: bytes | None, headers: dict[str, str]) -> tuple[int, str, bytes]:
-        """Send one query to Oxigraph over this thread's kept-alive connection; retry once if it died.
+        """Send one query to Oxigraph over this thread's kept-alive connection; retry if it died.
 
         The time limit is one deadline for the whole answer, checked between chunks (a per-read
         timeout would let a query that streams a row now and then run for ever)."""
         deadline = time.monotonic() + self.timeout_s
-        for attempt in (0, 1):
+        for attempt in (0, 1, 2):  # a stale kept-alive connection, then a dying Oxigraph, may each cost one
             conn = getattr(self.local, "conn", None)
             port = self.upstream.port
             if conn is None or getattr(self.local, "port", None) != port:
@@ -410,12 +409,12 @@ class _Front(ThreadingHTTPServer):
                 self.local.conn = None
                 self.upstream.restart(port)  # stops the runaway query; other queries are retried on the new one
                 raise _Refusal(504, f"the query did not finish within the time limit of {self.timeout_s} s") from None
-            except (OSError, http.client.HTTPException):
+            except (OSError, http.client.HTTPException) as exc:
                 conn.close()
                 self.local.conn = None
-                if attempt:
+                if attempt == 2:
                     break
-                self.upstream.ensure(dying_s=1.0)
+                self.upstream.ensure(dying_s=1.0 if isinstance(exc, ConnectionRefusedError) else 0.0)
         raise _Refusal(503, "the SPARQL server is restarting; try again")
 
 
