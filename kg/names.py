@@ -200,11 +200,7 @@ class NameIndex:
 
     def lookup(self, name: str) -> list[str]:
         """Ids of the entities that match ``name`` most strongly (empty if none, several if ambiguous)."""
-        hits = self._index.get(fold(name), {})
-        if not hits:
-            return []
-        top = min(hits.values())
-        return sorted(eid for eid, s in hits.items() if s == top)
+        return strongest(self._index.get(fold(name), {}))
 
     def resolve(self, name: str) -> str:
         """The one entity id ``name`` means; raises UnknownName or AmbiguousName (both AlskgError)."""
@@ -240,3 +236,11 @@ class NameIndex:
         """How ``name`` matched ``eid`` (id, CURIE, label or synonym), for explanations."""
         s = self._index.get(fold(name), {}).get(eid)
         return _KIND.get(s, "") if s is not None else ""
+
+
+def strongest(hits: dict[str, int]) -> list[str]:
+    """The ids with the strongest (lowest) match tier, sorted; empty when nothing matched."""
+    if not hits:
+        return []
+    top = min(hits.values())
+    return sorted(eid for eid, s in hits.items() if s == top)

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kg.model import Claim
-from kg.names import AmbiguousName, NameIndex
+from kg.names import AmbiguousName, NameIndex, strongest
 from kg.paths import HUB_SHARE, PathFinder
 from kg.results import Link
 from kg.text import fold
@@ -564,11 +564,7 @@ class StoredNames:
         return self.form.name_hits(fold(name))
 
     def lookup(self, name: str) -> list[str]:
-        hits = self._hits(name)
-        if not hits:
-            return []
-        top = min(hits.values())
-        return sorted(eid for eid, s in hits.items() if s == top)
+        return strongest(self._hits(name))
 
     def resolve(self, name: str) -> str:
         ids = self.lookup(name)

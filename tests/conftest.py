@@ -133,3 +133,27 @@ def mini_seeds(tmp_path: Path) -> Path:
     (dest / "claims").mkdir()
     (dest / "claims" / "glia-sod1-2008.yaml").write_text(MINI_CLAIMS, encoding="utf-8")
     return dest
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    """An empty cache root of this test's own (``$ALSKG_CACHE``)."""
+    root = tmp_path / "cache"
+    monkeypatch.setenv("ALSKG_CACHE", str(root))
+    return root
+
+
+@pytest.fixture
+def validated(monkeypatch):
+    """The focus subjects of every part rudof validates (the real engine runs; this only watches)."""
+    from kg.shapes import Shapes
+
+    seen: list[set[str]] = []
+    real = Shapes.violations
+
+    def watch(self, focus, context, types):
+        seen.append({s for s, _, _ in focus})
+        return real(self, focus, context, types)
+
+    monkeypatch.setattr(Shapes, "violations", watch)
+    return seen

@@ -32,27 +32,6 @@ SUBJECT, PREDICATE, OBJECT = (f"<http://www.w3.org/1999/02/22-rdf-syntax-ns#{x}>
 
 
 @pytest.fixture
-def cache(tmp_path, monkeypatch):
-    root = tmp_path / "cache"
-    monkeypatch.setenv("ALSKG_CACHE", str(root))
-    return root
-
-
-@pytest.fixture
-def validated(monkeypatch):
-    """The focus subjects of every part rudof validates (the real engine runs; this only watches)."""
-    seen: list[set[str]] = []
-    real = Shapes.violations
-
-    def watch(self, focus, context, types):
-        seen.append({s for s, _, _ in focus})
-        return real(self, focus, context, types)
-
-    monkeypatch.setattr(Shapes, "violations", watch)
-    return seen
-
-
-@pytest.fixture
 def relations_run(monkeypatch):
     """The relations whose parts the violation queries ran on, run by run (watched, not replaced)."""
     seen: list[list] = []

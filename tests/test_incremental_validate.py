@@ -7,36 +7,13 @@ from __future__ import annotations
 import json
 import os
 
-import pytest
-
 import kg.shapes
 from kg.build import build
-from kg.shapes import Shapes, shacl_problems
+from kg.shapes import shacl_problems
 
 ALS, ENT, CLAIM, DOC = ("https://w3id.org/alskg/schema/", "https://w3id.org/alskg/entity/",
                         "https://w3id.org/alskg/claim/", "https://w3id.org/alskg/document/")
 TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-
-
-@pytest.fixture
-def cache(tmp_path, monkeypatch):
-    root = tmp_path / "cache"
-    monkeypatch.setenv("ALSKG_CACHE", str(root))
-    return root
-
-
-@pytest.fixture
-def validated(monkeypatch):
-    """The focus subjects of every part rudof validates (the real engine runs; this only watches)."""
-    seen: list[set[str]] = []
-    real = Shapes.violations
-
-    def watch(self, focus, context, types):
-        seen.append({s for s, _, _ in focus})
-        return real(self, focus, context, types)
-
-    monkeypatch.setattr(Shapes, "violations", watch)
-    return seen
 
 
 def _statements(built) -> list[tuple[str, str, str]]:
