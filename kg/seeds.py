@@ -40,8 +40,10 @@ import csv
 import dataclasses
 import datetime
 import difflib
+import functools
 import hashlib
 import math
+import operator
 import os
 import re
 import stat
@@ -864,6 +866,18 @@ def _read_claim_files(root: Path, col: _Collector, doc_ids: Collection[str],
     return claims, no_claims
 
 
+def _in_order(items: list[Any]) -> tuple[Any, ...]:
+    """``tuple(sorted(items))`` of one dataclass with ``order=True``, by a key of its compared fields: the same
+    order as the dataclass's ``__lt__`` (which compares those fields as a tuple), without a Python call per
+    comparison (0.28 s for the claims at ×100, on every validate)."""
+    if not items:
+        return ()
+    names = [f.name for f in dataclasses.fields(items[0]) if f.compare]
+    if any(type(x) is not type(items[0]) for x in items):
+        return tuple(sorted(items))
+    return tuple(sorted(items, key=operator.attrgetter(*names)))
+
+
 def read_seeds(root: Path, schema: Schema | None = None, cache: bool = True) -> tuple[Seeds, list[Problem]]:
     """Read and check everything in the seeds folder; return the seeds and every problem found.
 
@@ -894,8 +908,8 @@ def read_seeds(root: Path, schema: Schema | None = None, cache: bool = True) -> 
         got = reader.read(path, "claims", sources, _claims_file)
         claims += got.claims
         no_claims += got.no_claims
-    seeds = Seeds(str(root), tuple(documents), raw_texts, tuple(sorted(entities)), tuple(sorted(claims)),
-                  tuple(sorted(no_claims)))
+    seeds = Seeds(str(root), tuple(documents), raw_texts, _in_order(entities), _in_order(claims),
+                  _in_order(no_claims))
     _report_missing_claim_files(root, col, seeds)
     _check_entities(seeds, schema, col, texts)
     _check_across_claims(seeds, col)
@@ -1043,6 +1057,12 @@ def _where(loc: Location) -> tuple[str, int]:
     return loc.file, loc.line
 
 
+@functools.lru_cache(maxsize=4096)
+def _stem(file: str) -> str:
+    """``Path(file).stem``, made once per file (20,000 entities in 500 files at ×100, on every validate)."""
+    return Path(file).stem
+
+
 def _check_entities(seeds: Seeds, schema: Schema, col: _Collector, texts: Mapping[str, IndexedText]) -> None:
     verified = read_grounding()
     squashed_docs = list(texts.values())
@@ -1052,7 +1072,7 @@ def _check_entities(seeds: Seeds, schema: Schema, col: _Collector, texts: Mappin
     seen: dict[str, Entity] = {}
     names: dict[str, Entity] = {}
     # In file order, the shared core.yaml first: a clash is reported on the later, newer entry.
-    for e in sorted(seeds.entities, key=lambda e: (Path(e.where.file).name != "core.yaml", e.where)):
+    for e in sorted(seeds.entities, key=lambda e: (os.path.basename(e.where.file) != "core.yaml", e.where)):
         f, line = _where(e.where)
         if e.id and not is_entity_id(e.id):
             col.problems.append(Problem(f, line, f"entity id {clip(e.id)} is not a lower-case slug",
@@ -1071,7 +1091,8 @@ def _check_entities(seeds: Seeds, schema: Schema, col: _Collector, texts: Mappin
                     f, line, f"name {clip(name)} of {clip(e.id)} is also a name of {names[name].id!r}",
                     "one real thing is one entity: merge them, or drop the shared synonym"))
             names.setdefault(name, e)
-        own = texts.get(Path(e.where.file).stem)  # entities/<doc>.yaml: its labels are most likely in <doc>
+        stem = _stem(e.where.file)
+        own = texts.get(stem)  # entities/<doc>.yaml: its labels are most likely in <doc>
         for ja in e.ja if not col.incomplete("documents") else ():
             if squashed_docs and not (own is not None and squash(ja) in own.squashed) and squash(ja) not in all_docs:
                 col.problems.append(Problem(f, line, f"Japanese label {clip(ja)} of {clip(e.id)} is not in any document",

@@ -27,3 +27,17 @@ def test_metadata_identical_to_shared(name: str):
     if not shared.exists():
         pytest.skip("../shared/seeds not present")
     assert (SEEDS / name).read_bytes() == Path(shared).read_bytes()
+
+
+def test_seeds_are_ordered_as_their_dataclasses_order_them(real_seeds):
+    """The reader sorts claims, entities and no-claims by a key of their compared fields (fast); the order
+    must be the dataclasses' own (``order=True``), whatever order the files gave."""
+    import random
+
+    from kg.seeds import _in_order, load_seeds
+
+    seeds = load_seeds(real_seeds)
+    for items in (seeds.claims, seeds.entities, seeds.no_claims):
+        shuffled = list(items)
+        random.Random(7).shuffle(shuffled)
+        assert _in_order(shuffled) == tuple(sorted(shuffled)) == items

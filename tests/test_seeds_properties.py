@@ -70,3 +70,4 @@ def test_hostile_yaml_is_a_problem_not_a_crash(tmp_path):
         col = _Collector(tmp_path)
         assert _read_entities(tmp_path, col) == []
         assert col.problems, content
+
