@@ -355,6 +355,21 @@ class FileCache:
                 os.utime(path)  # still in use: not pruned
         return body
 
+    def get_json(self, key: str) -> Any:
+        """The entry's body decoded as JSON (what ``put_json`` wrote), or None if it is missing, damaged
+        or not JSON; the caller still checks its shape."""
+        body = self.get_bytes(key)
+        if body is None:
+            return None
+        try:
+            return json.loads(body.decode("utf-8", "surrogatepass"))
+        except (ValueError, RecursionError):
+            return None
+
+    def put_json(self, key: str, doc: Any) -> None:
+        """Write ``doc`` as compact JSON (lone surrogates kept, as the seeds' text may hold them), sealed."""
+        self.put_bytes(key, json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass"))
+
     def put(self, key: str, result: FileResult) -> None:
         self.put_bytes(key, result.encode())
 

@@ -22,7 +22,6 @@ reads. If either fails, the graph is validated statement by statement instead (`
 from __future__ import annotations
 
 import hashlib
-import json
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -195,17 +194,16 @@ def _validate(parts: dict[str, Part], old: dict[str, Record], shapes: Shapes) ->
 def _write_state(store: FileCache, key: str, records: dict[str, Record]) -> None:
     doc = {n: [r.digest, r.typed, r.objects, [[v.focus, v.path, v.message] for v in r.violations]]
            for n, r in records.items()}
-    store.put_bytes(key, json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass"))
+    store.put_json(key, doc)
 
 
 def _read_state(store: FileCache, key: str) -> dict[str, Record] | None:
     """The records of the entry, or None if it is missing, damaged or malformed (then every part is
     validated)."""
-    body = store.get_bytes(key)
-    if body is None:
+    doc = store.get_json(key)
+    if doc is None:
         return None
     try:
-        doc = json.loads(body.decode("utf-8", "surrogatepass"))
         out = {}
         for n, (digest, typed, objects, violations) in doc.items():
             if not all(type(x) is str for x in (n, digest, typed, objects)) or type(violations) is not list:

@@ -25,7 +25,6 @@ the shapes file, by the focus node's class and the result path, as pyshacl repor
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -231,7 +230,7 @@ def shacl_problems(seeds: Seeds, statements: Iterable[Statement], cache: bool = 
             for j in batch:
                 found[j] = [v for v in violations if f"<{v.focus}>" in units[j][1]]
                 if store:
-                    store.put_bytes(keys[j], json.dumps([[v.focus, v.path, v.message] for v in found[j]]).encode("utf-8"))
+                    store.put_json(keys[j], [[v.focus, v.path, v.message] for v in found[j]])
             batch, size = [], 0
     return _located(seeds, sorted({v for vs in found.values() for v in vs}))
 
@@ -282,17 +281,11 @@ def _unit_key(version: bytes, focus: Sequence[Statement], context: Sequence[Stat
 
 
 def _cached(store: FileCache, key: str) -> list[Violation] | None:
-    body = store.get_bytes(key)
-    if body is None:
+    rows = store.get_json(key)
+    if not isinstance(rows, list) or not all(
+            isinstance(r, list) and len(r) == 3 and all(type(x) is str for x in r) for r in rows):
         return None
-    try:
-        rows = json.loads(body)
-        if not isinstance(rows, list) or not all(
-                isinstance(r, list) and len(r) == 3 and all(type(x) is str for x in r) for r in rows):
-            return None
-        return [Violation(*r) for r in rows]
-    except (ValueError, RecursionError):
-        return None
+    return [Violation(*r) for r in rows]
 
 
 def _located(seeds: Seeds, found: list[Violation]) -> list[Problem]:

@@ -27,7 +27,6 @@ of the whole graph and its own first rows are reported, in its own order, as bef
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -265,16 +264,15 @@ def _write_state(store: FileCache, key: str, units: dict[str, tuple[str, set[Rel
     doc = {"units": {name: [d, kept[name] if name in kept else "\n".join("\t".join(r) for r in sorted(rels))]
                      for name, (d, rels) in units.items()},
            "rows": {name: [[*r.relation, r.shown] for r in rs] for name, rs in rows.items()}}
-    store.put_bytes(key, json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass"))
+    store.put_json(key, doc)
 
 
 def _read_state(store: FileCache, key: str):
     """(units, rows by query) of the entry, or None if it is missing, damaged or malformed."""
-    body = store.get_bytes(key)
-    if body is None:
+    doc = store.get_json(key)
+    if doc is None:
         return None
     try:
-        doc = json.loads(body.decode("utf-8", "surrogatepass"))
         units = {}
         for name, (d, rels) in doc["units"].items():
             if type(name) is not str or type(d) is not str or type(rels) is not str:
